@@ -109,3 +109,22 @@ export interface Store extends ObjectStore {
     options?: UpdateJsonOptions,
   ): Promise<UpdateJsonResult<T>>;
 }
+
+/** Configuration accepted by `createStore`. */
+export type StoreConfig =
+  | { driver: 'fs'; /** Root folder; created if missing. */ root: string }
+  | { driver: 'memory' }
+  | {
+      driver: 's3';
+      bucket: string;
+      /** Full endpoint URL; for R2, https://<accountId>.r2.cloudflarestorage.com (derived from accountId when omitted). */
+      endpoint?: string;
+      accountId?: string;
+      region?: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+      /** Path-style addressing; default true for a custom endpoint. */
+      forcePathStyle?: boolean;
+      /** Optional key prefix inside the bucket. */
+      prefix?: string;
+    };

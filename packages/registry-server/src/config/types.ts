@@ -1,0 +1,72 @@
+import type { StoreConfig } from '@factorywager/r2-store';
+
+/** Users, roles and the special groups `$all`, `$authenticated`, `$anonymous`. */
+export type Grantee = string;
+
+/** One ordered package rule (Verdaccio-style); the first whose pattern matches decides. */
+export interface PackageRule {
+  /** Glob over package names: `@scope/*`, `**`, `internal-*`. */
+  pattern: string;
+  access: Grantee[];
+  publish: Grantee[];
+  unpublish: Grantee[];
+  /** Uplink names to proxy for names matching this rule. */
+  proxy?: string[];
+}
+
+export interface UplinkConfig {
+  url: string;
+  /** Request timeout in ms. */
+  timeout: number;
+  /** Seconds a cached upstream packument stays fresh. */
+  maxage: number;
+}
+
+export interface SecretRoleGrant {
+  actions: Array<'read' | 'write' | 'rotate' | 'delete'>;
+  /** Glob over secret keys. */
+  keys: string[];
+  /** Environments the grant applies in; absent means every environment. */
+  environments?: string[];
+}
+
+export interface SecretsConfig {
+  /** Role name -> grants. */
+  roles: Record<string, SecretRoleGrant[]>;
+  /** Rotation schedules: max age in days per key pattern. */
+  rotation: Array<{ pattern: string; maxAgeDays: number }>;
+  /** Versions kept per key (older ones destroyed). */
+  maxVersions: number;
+  /** SECRETS_CACHE_TTL, seconds. */
+  cacheTtl: number;
+}
+
+export interface RegistryConfig {
+  /** Where the config was read from, for error messages; undefined for defaults only. */
+  source?: string;
+  listen: { host: string; port: number };
+  /** REGISTRY_URL: the public URL tarball links use. Defaults to http://<host>:<port>. */
+  publicUrl: string;
+  storage: StoreConfig;
+  /** FW_DATA_DIR: the fs driver's folder and local caches. */
+  dataDir: string;
+  auth: {
+    mode: 'jwt';
+    /** REGISTRY_SECRET; when unset one is generated once and kept in the store. */
+    secret?: string;
+    /** Token lifetime, e.g. '30d'. */
+    tokenTtl: string;
+    /** Whether `npm adduser` may create users. */
+    allowRegistration: boolean;
+    /** Failed logins per user+address before RATE_LIMITED, per 15 minutes. */
+    maxLoginAttempts: number;
+  };
+  /** user -> roles (used by package rules and secrets policies). */
+  users: Record<string, { roles: string[] }>;
+  packages: PackageRule[];
+  uplinks: Record<string, UplinkConfig>;
+  limits: { maxBodySize: number };
+  /** VERSION_CACHE_TTL, seconds. */
+  versionCacheTtl: number;
+  secrets: SecretsConfig;
+}
