@@ -60,6 +60,8 @@ export interface RegistryConfig {
     allowRegistration: boolean;
     /** Failed logins per user+address before RATE_LIMITED, per 15 minutes. */
     maxLoginAttempts: number;
+    /** Take the client address from X-Forwarded-For (only behind a proxy you run). Default false. */
+    trustProxy: boolean;
   };
   /** user -> roles (used by package rules and secrets policies). */
   users: Record<string, { roles: string[] }>;

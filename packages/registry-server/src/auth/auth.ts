@@ -1,0 +1,187 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Store } from '@factorywager/r2-store';
+import type { RegistryConfig } from '../config/types.ts';
+import { parseDuration } from '../config/_duration.ts';
+import { RegistryError } from '../errors.ts';
+import { checkAccess } from './access.ts';
+import { inCidrs, isIpv4Cidr } from './_cidr.ts';
+import { assertUserName, authKeys, isTokenId } from './_keys.ts';
+import { FailureLimiter } from './_rate-limit.ts';
+import { issueToken, listTokens, resolveSigningKey, verifyToken, type TokenRecord } from './_tokens.ts';
+import { Users } from './_users.ts';
+import type { Auth, Principal } from './types.ts';
+
+export interface AuthDeps {
+  store: Store;
+  config: Pick<RegistryConfig, 'auth' | 'users' | 'packages'>;
+  /** Clock in ms (tests move it). Default Date.now. */
+  now?: () => number;
+  /** The peer address the runtime saw (Bun.serve's requestIP, node's socket). */
+  clientAddress?: (req: Request) => string | null | undefined;
+  /** PBKDF2 iterations for new hashes; default (and floor in production) 600,000. */
+  passwordIterations?: number;
+}
+
+const LOGIN_WINDOW_MS = 15 * 60_000;
+const MAX_AUTH_BODY = 64 * 1024;
+
+function isRegistryError(err: unknown): err is RegistryError {
+  return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'RegistryError';
+}
+
+/** The JSON error answer every route of the registry gives: `{ "error": "..." }` with the code's status. */
+function errorResponse(err: unknown): Response {
+  const e = isRegistryError(err) ? err : new RegistryError('INTERNAL', 'internal error', { cause: err });
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (e.code === 'RATE_LIMITED') headers['retry-after'] = String(LOGIN_WINDOW_MS / 1000);
+  return new Response(JSON.stringify({ error: e.message }), { status: e.status, headers });
+}
+
+async function readJson(c: Context): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    body = JSON.parse(await c.req.text());
+  } catch {
+    throw new RegistryError('INVALID_JSON', 'the request body is not valid JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RegistryError('BAD_REQUEST', 'the request body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function tokenView(r: TokenRecord) {
+  return { key: r.key, token: r.token, cidr_whitelist: r.cidr_whitelist, readonly: r.readonly, created: r.created, updated: r.updated, ...(r.expires ? { expires: r.expires } : {}) };
+}
+
+/**
+ * The auth module: users in the store, HS256 JWTs whose ids are recorded (so revocation is instant on
+ * every replica), failed-login limits, and the package rules of the config.
+ * @example
+ * const auth = createAuth({ store, config });
+ * const app = new Hono().route('/', auth.routes);
+ * const who = await auth.authenticate(request); // Principal | null, or throws UNAUTHORIZED
+ * auth.can(who, 'publish', '@acme/ui');
+ */
+export function createAuth(deps: AuthDeps): Auth {
+  const { store, config } = deps;
+  const now = deps.now ?? Date.now;
+  const limiter = new FailureLimiter(config.auth.maxLoginAttempts, LOGIN_WINDOW_MS, now);
+  const users = new Users(store, limiter, deps.passwordIterations);
+  const ttlSeconds = parseDuration(config.auth.tokenTtl) ?? 30 * 86_400;
+  let signingKey: Promise<Uint8Array> | undefined;
+  const key = () => {
+    signingKey ??= resolveSigningKey(store, config.auth.secret).catch((err) => {
+      signingKey = undefined;
+      throw err;
+    });
+    return signingKey;
+  };
+
+  const address = (req: Request): string | null => {
+    if (config.auth.trustProxy) {
+      const forwarded = req.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+      if (forwarded) return forwarded;
+    }
+    return deps.clientAddress?.(req) ?? null;
+  };
+
+  async function authenticate(req: Request): Promise<Principal | null> {
+    const header = req.headers.get('authorization');
+    if (!header) return null;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) throw new RegistryError('UNAUTHORIZED', 'unsupported authorization: send a bearer token (npm login)');
+    const { user, record } = await verifyToken(store, await key(), m[1]!, now());
+    if (record.cidr_whitelist.length > 0 && !inCidrs(address(req), record.cidr_whitelist)) {
+      throw new RegistryError('UNAUTHORIZED', 'this token is not valid from your address');
+    }
+    return { name: user, roles: config.users[user]?.roles ?? [], readOnly: record.readonly, tokenId: record.key };
+  }
+
+  async function requirePrincipal(req: Request): Promise<Principal> {
+    const principal = await authenticate(req);
+    if (!principal) throw new RegistryError('UNAUTHORIZED', 'log in first (npm login)');
+    return principal;
+  }
+
+  const routes = new Hono();
+  routes.onError((err) => errorResponse(err));
+  routes.use('*', bodyLimit({
+    maxSize: MAX_AUTH_BODY,
+    onError: () => errorResponse(new RegistryError('TOO_LARGE', `request body over ${MAX_AUTH_BODY} bytes`)),
+  }));
+
+  // adduser and login: npm sends the same document to both.
+  routes.put('/-/user/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!id.startsWith('org.couchdb.user:')) throw new RegistryError('NOT_FOUND', 'not found');
+    const name = id.slice('org.couchdb.user:'.length);
+    assertUserName(name);
+    const body = await readJson(c);
+    if (body.name !== undefined && body.name !== name) throw new RegistryError('BAD_REQUEST', 'the name in the body differs from the name in the path');
+    const { password, email } = body;
+    if (typeof password !== 'string' || password.length === 0) throw new RegistryError('BAD_REQUEST', 'a password is required');
+    if (password.length > 1024) throw new RegistryError('BAD_REQUEST', 'password too long (at most 1024 characters)');
+    const nowIso = new Date(now()).toISOString();
+    let created = false;
+    if (config.auth.allowRegistration && !(await users.get(name))) {
+      if (password.length < 8) throw new RegistryError('BAD_REQUEST', 'password too short (at least 8 characters)');
+      created = await users.create(name, password, typeof email === 'string' ? email : undefined, nowIso);
+    }
+    if (!created) await users.check(name, password, address(c.req.raw));
+    const { token } = await issueToken(store, await key(), name, { readonly: false, cidr: [], ttlSeconds, nowMs: now() });
+    return c.json({ ok: created ? `user '${name}' created` : `you are authenticated as '${name}'`, id, token }, 201);
+  });
+
+  // npm 11 tries web login first and falls back to the couchdb flow on any 4xx.
+  routes.post('/-/v1/login', () => errorResponse(new RegistryError('NOT_FOUND', 'web login is not supported here: use the couchdb login flow')));
+
+  routes.get('/-/whoami', async (c) => c.json({ username: (await requirePrincipal(c.req.raw)).name }));
+
+  // npm logout
+  routes.delete('/-/user/token/:token', async (c) => {
+    const { user, record } = await verifyToken(store, await key(), c.req.param('token'), now());
+    await store.delete(authKeys.token(user, record.key));
+    return c.json({ ok: true });
+  });
+
+  routes.get('/-/npm/v1/tokens', async (c) => {
+    const principal = await requirePrincipal(c.req.raw);
+    const records = await listTokens(store, principal.name);
+    return c.json({ objects: records.map(tokenView), total: records.length, urls: {} });
+  });
+
+  routes.post('/-/npm/v1/tokens', async (c) => {
+    const principal = await requirePrincipal(c.req.raw);
+    const body = await readJson(c);
+    if (typeof body.password !== 'string') throw new RegistryError('BAD_REQUEST', 'a password is required to create a token');
+    const readonly = body.readonly === true || body.packages_and_scopes_permission === 'read-only';
+    if (principal.readOnly && !readonly) throw new RegistryError('FORBIDDEN', 'a read-only token cannot create a read-write token');
+    const cidr = body.cidr_whitelist ?? [];
+    if (!Array.isArray(cidr) || !cidr.every(isIpv4Cidr)) throw new RegistryError('BAD_REQUEST', 'cidr_whitelist must be a list of IPv4 CIDRs');
+    let ttl = ttlSeconds;
+    if (body.expires !== undefined) {
+      if (!Number.isInteger(body.expires) || (body.expires as number) < 1) throw new RegistryError('BAD_REQUEST', 'expires must be a whole number of days');
+      ttl = Math.min(ttl, (body.expires as number) * 86_400);
+    }
+    await users.check(principal.name, body.password, address(c.req.raw));
+    const { token, record } = await issueToken(store, await key(), principal.name, { readonly, cidr: cidr as string[], ttlSeconds: ttl, nowMs: now() });
+    return c.json({ ...tokenView(record), token }, 201);
+  });
+
+  // `npm token revoke` sends a key from the list, or a whole token.
+  routes.delete('/-/npm/v1/tokens/token/:key', async (c) => {
+    const principal = await requirePrincipal(c.req.raw);
+    if (principal.readOnly) throw new RegistryError('FORBIDDEN', 'a read-only token cannot revoke tokens');
+    const param = c.req.param('key');
+    const id = isTokenId(param) ? param : (await verifyToken(store, await key(), param, now()).catch(() => null))?.record.key;
+    if (!id || !(await store.head(authKeys.token(principal.name, id)))) throw new RegistryError('NOT_FOUND', 'no such token');
+    await store.delete(authKeys.token(principal.name, id));
+    return c.body(null, 204);
+  });
+
+  return {
+    authenticate,
+    can: (principal, action, pkg) => checkAccess(config.packages, principal, action, pkg),
+    routes,
+  };
+}
