@@ -1,0 +1,45 @@
+import type { ClientWorkspace } from '../workspace.ts';
+
+export interface TokenInfo {
+  key: string;
+  readonly: boolean;
+}
+
+/**
+ * What the scenario asks of a registry client. An operation the client has no command for is
+ * left undefined, and the scenario registers no test for it (it says so in the suite's name).
+ */
+export interface RegistryClient {
+  name: 'npm' | 'bun' | 'pnpm';
+  ws: ClientWorkspace;
+  version(): Promise<string>;
+  /** Creates the user (adduser) or logs in; the token lands in the workspace's .npmrc. */
+  login?(user: string, password: string, email: string): Promise<void>;
+  whoami(): Promise<string>;
+  publish(dir: string, options?: { tag?: string }): Promise<void>;
+  /** The packument (or one field of it) as JSON. */
+  view(spec: string, field?: string): Promise<any>;
+  install(projectDir: string): Promise<void>;
+  ping?(): Promise<void>;
+  distTagAdd?(spec: string, tag: string): Promise<void>;
+  distTagLs?(pkg: string): Promise<Record<string, string>>;
+  distTagRm?(pkg: string, tag: string): Promise<void>;
+  deprecate?(spec: string, message: string): Promise<void>;
+  undeprecate?(spec: string): Promise<void>;
+  unpublish?(spec: string, options?: { force?: boolean }): Promise<void>;
+  search?(query: string): Promise<string[]>;
+  audit?(projectDir: string): Promise<void>;
+  tokenCreate?(password: string, options?: { readOnly?: boolean }): Promise<string>;
+  tokenList?(): Promise<TokenInfo[]>;
+  tokenRevoke?(key: string): Promise<void>;
+}
+
+/** Parses `tag: version` lines as npm and pnpm print them for `dist-tag ls`. */
+export function parseDistTags(text: string): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^\s*([^:\s]+):\s*(\S+)\s*$/.exec(line);
+    if (m) tags[m[1]!] = m[2]!;
+  }
+  return tags;
+}

@@ -1,0 +1,10 @@
+export { startRegistry, freePort, repoRoot, type RegistryProcess, type StartOptions } from './registry-process.ts';
+export { run, runOk, type RunResult, type RunOptions } from './run.ts';
+export { createWorkspace, type ClientWorkspace } from './workspace.ts';
+export { npmClient, NPM_BIN, whoamiWithToken } from './clients/npm.ts';
+export { pnpmClient, PNPM_BIN } from './clients/pnpm.ts';
+export { bunClient } from './clients/bun.ts';
+export type { RegistryClient } from './clients/types.ts';
+export { registryScenario } from './scenario.ts';
+export * from './fixtures.ts';
+export * from './publish-doc.ts';

@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Asks the kernel for a free port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RegistryProcess {
+  url: string;
+  port: number;
+  dataDir: string;
+  child: ChildProcess;
+  output: () => string;
+  /** SIGTERM (or the given signal), wait for exit, remove the data folder unless `keepData`. */
+  stop(options?: { signal?: NodeJS.Signals; keepData?: boolean }): Promise<number | null>;
+}
+
+export interface StartOptions {
+  /** Reuse a data folder (several processes over one store); a fresh temp folder otherwise. */
+  dataDir?: string;
+  env?: Record<string, string | undefined>;
+  /** Which runtime entry: the Bun.serve one (default) or the Node one. */
+  runtime?: 'bun' | 'node';
+}
+
+/**
+ * Starts apps/server as a real process on a free 127.0.0.1 port and waits until /-/ping answers.
+ */
+export async function startRegistry(options: StartOptions = {}): Promise<RegistryProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'fw-e2e-data-'));
+  const ownsData = options.dataDir === undefined;
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const args = options.runtime === 'node'
+    ? ['node', ['--conditions=source', '--experimental-strip-types', join(repoRoot, 'apps/server/src/node.ts')]] as const
+    : ['bun', ['--conditions=source', join(repoRoot, 'apps/server/src/bun.ts')]] as const;
+  const child = spawn(args[0], [...args[1]], {
+    cwd: dataDir,
+    env: {
+      ...process.env,
+      FW_DATA_DIR: dataDir,
+      REGISTRY_PORT: String(port),
+      REGISTRY_URL: url,
+      NO_COLOR: '1',
+      ...options.env,
+    } as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`registry exited ${child.exitCode} before it answered:\n${output}`);
+    try {
+      const res = await fetch(`${url}/-/ping`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`registry did not answer /-/ping within 30 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  return {
+    url,
+    port,
+    dataDir,
+    child,
+    output: () => output,
+    async stop({ signal = 'SIGTERM', keepData = false } = {}) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const code = await exited;
+      if (ownsData && !keepData) rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}

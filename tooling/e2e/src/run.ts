@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Prompt -> answer pairs, answered in order as each prompt appears on stdout or stderr. */
+  answers?: Array<[prompt: RegExp, answer: string]>;
+  timeoutMs?: number;
+}
+
+/**
+ * Runs a client command to completion and collects its output. Prompts are answered when they
+ * appear (npm's `read` loses buffered lines if all answers are piped at once).
+ */
+export function run(cmd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env } as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const answers = [...(options.answers ?? [])];
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    const onData = (chunk: Buffer, which: 'out' | 'err') => {
+      const text = chunk.toString('utf8');
+      if (which === 'out') stdout += text;
+      else stderr += text;
+      pending += text;
+      const next = answers[0];
+      if (next && next[0].test(pending)) {
+        answers.shift();
+        pending = '';
+        child.stdin.write(`${next[1]}\n`);
+      }
+    };
+    child.stdout.on('data', (c: Buffer) => onData(c, 'out'));
+    child.stderr.on('data', (c: Buffer) => onData(c, 'err'));
+    if (!options.answers?.length) child.stdin.end();
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${cmd} ${args.join(' ')} timed out after ${options.timeoutMs ?? 120_000} ms\n${stdout}\n${stderr}`));
+    }, options.timeoutMs ?? 120_000);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+/** Like {@link run} but throws with the command's output when it exits non-zero. */
+export async function runOk(cmd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  const result = await run(cmd, args, options);
+  if (result.code !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} exited ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
+  }
+  return result;
+}

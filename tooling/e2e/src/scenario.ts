@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { npmClient, whoamiWithToken } from './clients/npm.ts';
+import type { RegistryClient } from './clients/types.ts';
+import { consumerProject, GREETER, greeterPackage, UTIL, utilPackage } from './fixtures.ts';
+import { startRegistry, type RegistryProcess } from './registry-process.ts';
+import { run } from './run.ts';
+import { createWorkspace } from './workspace.ts';
+
+const USER = 'alice';
+const PASSWORD = 'correct horse battery staple';
+const EMAIL = 'alice@example.com';
+
+/**
+ * The one end-to-end scenario, run against a real registry process by each client. Steps a
+ * client has no command for are not registered for it; the suite title lists them.
+ */
+export function registryScenario(makeClient: (ws: ReturnType<typeof createWorkspace>) => RegistryClient) {
+  let registry: RegistryProcess;
+  let client: RegistryClient;
+  const probe = makeClient(createWorkspace('http://127.0.0.1:1/'));
+  probe.ws.remove();
+  const optional = ['login', 'ping', 'distTagAdd', 'deprecate', 'undeprecate', 'unpublish', 'search', 'audit', 'tokenCreate'] as const;
+  const has = (op: (typeof optional)[number]) => typeof probe[op] === 'function';
+  const lacks = optional.filter((op) => !has(op));
+  const title = `${probe.name} against the registry${lacks.length ? ` (no ${probe.name} command for: ${lacks.join(', ')})` : ''}`;
+
+  describe.sequential(title, () => {
+    beforeAll(async () => {
+      registry = await startRegistry();
+      client = makeClient(createWorkspace(registry.url));
+    });
+    afterAll(async () => {
+      client?.ws.remove();
+      await registry?.stop();
+    });
+
+    it.runIf(has('ping'))('ping', async () => {
+      await client.ping!();
+    });
+
+    it('adduser, login and whoami', async () => {
+      if (client.login) {
+        await client.login(USER, PASSWORD, EMAIL);
+        // a second login of the same user with the same password succeeds
+        await client.login(USER, PASSWORD, EMAIL);
+      } else {
+        // this client cannot log in: npm creates the user and its token lands in the shared .npmrc
+        await npmClient(client.ws).login!(USER, PASSWORD, EMAIL);
+      }
+      expect(await client.whoami()).toBe(USER);
+    });
+
+    it('publishes an unscoped package and a scoped one with a bin and a dependency', async () => {
+      await client.publish(utilPackage(client.ws.dir('src/util-1.0.0'), '1.0.0'));
+      await client.publish(greeterPackage(client.ws.dir('src/greeter-1.0.0'), '1.0.0'));
+      const res = await fetch(`${registry.url}/${GREETER.replace('/', '%2f')}`);
+      expect(res.status).toBe(200);
+      const doc = (await res.json()) as { versions: Record<string, { _npmUser?: { name: string } }> };
+      expect(Object.keys(doc.versions)).toEqual(['1.0.0']);
+    });
+
+    it('views both packages', async () => {
+      expect(await client.view(`${UTIL}@1.0.0`, 'version')).toBe('1.0.0');
+      const deps = await client.view(GREETER, 'dependencies');
+      expect(deps).toEqual({ [UTIL]: '^1.0.0' });
+    });
+
+    it('installs into a fresh project with an empty cache, bin included', async () => {
+      const project = consumerProject(client.ws.dir('consumer'), { [GREETER]: '^1.0.0' });
+      await client.install(project);
+      expect(existsSync(join(project, 'node_modules', GREETER, 'package.json'))).toBe(true);
+      const bin = join(project, 'node_modules/.bin/fw-greet');
+      expect(existsSync(bin)).toBe(true);
+      const out = await run(bin, [], { cwd: project });
+      expect(out.stdout.trim()).toBe('hello from greeter 5');
+    });
+
+    it.runIf(has('distTagAdd'))('publishes a prerelease under a tag; dist-tag add, ls, rm', async () => {
+      await client.publish(utilPackage(client.ws.dir('src/util-1.1.0-beta.0'), '1.1.0-beta.0'), { tag: 'beta' });
+      expect(await client.distTagLs!(UTIL)).toEqual({ latest: '1.0.0', beta: '1.1.0-beta.0' });
+      await client.distTagAdd!(`${UTIL}@1.0.0`, 'stable');
+      expect((await client.distTagLs!(UTIL)).stable).toBe('1.0.0');
+      await client.distTagRm!(UTIL, 'stable');
+      expect(await client.distTagLs!(UTIL)).toEqual({ latest: '1.0.0', beta: '1.1.0-beta.0' });
+    });
+
+    it.runIf(has('deprecate'))('deprecates and undeprecates a version without losing any', async () => {
+      await client.deprecate!(`${UTIL}@1.0.0`, 'use 1.1 instead');
+      expect(await client.view(`${UTIL}@1.0.0`, 'deprecated')).toBe('use 1.1 instead');
+      await client.undeprecate!(`${UTIL}@1.0.0`);
+      expect(await client.view(`${UTIL}@1.0.0`, 'deprecated')).toBeUndefined();
+      const versions = await client.view(UTIL, 'versions');
+      expect(versions).toEqual(has('distTagAdd') ? ['1.0.0', '1.1.0-beta.0'] : ['1.0.0']);
+    });
+
+    it.runIf(has('search'))('searches', async () => {
+      const names = await client.search!('fw-e2e');
+      expect(names).toEqual(expect.arrayContaining([UTIL, GREETER]));
+    });
+
+    it.runIf(has('tokenCreate'))('creates, lists and revokes a read-only token', async () => {
+      const token = await client.tokenCreate!(PASSWORD, { readOnly: true });
+      expect(token.length).toBeGreaterThan(20);
+      expect((await whoamiWithToken(client.ws, token)).stdout.trim()).toBe(USER);
+      const listed = await client.tokenList!();
+      const mine = listed.find((t) => t.readonly);
+      expect(mine).toBeDefined();
+      await client.tokenRevoke!(mine!.key);
+      expect((await client.tokenList!()).some((t) => t.key === mine!.key)).toBe(false);
+      const after = await whoamiWithToken(client.ws, token);
+      expect(after.code).not.toBe(0);
+    });
+
+    it.runIf(has('audit'))('audit does not fail', async () => {
+      await client.audit!(join(client.ws.root, 'consumer'));
+    });
+
+    it.runIf(has('unpublish'))('unpublishes one version, then a whole package', async () => {
+      const target = has('distTagAdd') ? '1.1.0-beta.0' : '1.0.0';
+      if (!has('distTagAdd')) await client.publish(utilPackage(client.ws.dir('src/util-1.0.1'), '1.0.1'));
+      await client.unpublish!(`${UTIL}@${target}`);
+      const versions = [await client.view(UTIL, 'versions')].flat();
+      expect(versions).not.toContain(target);
+      await client.unpublish!(GREETER, { force: true });
+      const res = await fetch(`${registry.url}/${GREETER.replace('/', '%2f')}`);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toHaveProperty('error');
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { bunClient } from '../src/clients/bun.ts';
+import { registryScenario } from '../src/scenario.ts';
+
+registryScenario(bunClient);
