@@ -8,3 +8,4 @@ export type { RegistryClient } from './clients/types.ts';
 export { registryScenario } from './scenario.ts';
 export * from './fixtures.ts';
 export * from './publish-doc.ts';
+export * from './store-check.ts';

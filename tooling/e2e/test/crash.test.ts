@@ -1,0 +1,47 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { addUser, publish } from '../src/publish-doc.ts';
+import { startRegistry, type RegistryProcess } from '../src/registry-process.ts';
+import { checkStore } from '../src/store-check.ts';
+
+describe('a server killed with SIGKILL in the middle of publishes', () => {
+  let first: RegistryProcess | undefined;
+  let second: RegistryProcess | undefined;
+  afterAll(async () => {
+    await second?.stop();
+    await first?.stop();
+  });
+
+  it('leaves a consistent store that a restarted server serves', async () => {
+    first = await startRegistry();
+    const token = await addUser(first.url, 'crasher', 'crash-test-password');
+    let accepted = 0;
+    let stop = false;
+    const writers = Array.from({ length: 4 }, async (_, w) => {
+      for (let i = 0; !stop; i++) {
+        try {
+          const res = await publish(first!.url, token, `fw-crash-${w}`, `1.0.${i}`);
+          if (res.ok) accepted++;
+        } catch {
+          return; // connection refused or reset: the server is gone
+        }
+      }
+    });
+    // kill once a good number of publishes went through, while the writers keep publishing
+    while (accepted < 60) await new Promise((r) => setTimeout(r, 5));
+    first.child.kill('SIGKILL');
+    stop = true;
+    await Promise.all(writers);
+    await first.stop({ keepData: true });
+
+    const report = checkStore(first.dataDir);
+    expect(report.problems).toEqual([]);
+    expect(report.versions).toBeGreaterThanOrEqual(60);
+
+    second = await startRegistry({ dataDir: first.dataDir });
+    const res = await fetch(`${second.url}/fw-crash-0`);
+    expect(res.status).toBe(200);
+    // the restarted server accepts new publishes on top of what survived
+    const after = await publish(second.url, token, 'fw-crash-0', '2.0.0');
+    expect(after.ok).toBe(true);
+  });
+});

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser, publish } from '../src/publish-doc.ts';
+import { startRegistry, type RegistryProcess } from '../src/registry-process.ts';
+import { checkStore } from '../src/store-check.ts';
+
+const NAME = '@fw-load/concurrent';
+const CLIENTS = 4;
+const VERSIONS_EACH = 50;
+
+/** 4 clients x 50 versions of one package, published at once through two replicas over one store. */
+async function publishThroughReplicas(replicas: RegistryProcess[]) {
+  const token = await addUser(replicas[0]!.url, 'loader', 'load-test-password');
+  const failures: string[] = [];
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, c) => {
+      for (let i = 0; i < VERSIONS_EACH; i++) {
+        const target = replicas[(c + i) % replicas.length]!;
+        const version = `${c + 1}.${i}.0`;
+        const res = await publish(target.url, token, NAME, version);
+        if (res.status !== 201 && res.status !== 200) failures.push(`${version} via ${target.port}: ${res.status} ${await res.text()}`);
+      }
+    }),
+  );
+  return failures;
+}
+
+async function verifyAllVersions(registry: string) {
+  const doc = (await (await fetch(`${registry}/${NAME.replace('/', '%2f')}`)).json()) as {
+    versions: Record<string, { dist: { tarball: string; integrity: string } }>;
+  };
+  const versions = Object.keys(doc.versions);
+  let verified = 0;
+  for (const meta of Object.values(doc.versions)) {
+    const res = await fetch(meta.dist.tarball);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (res.ok && `sha512-${createHash('sha512').update(bytes).digest('base64')}` === meta.dist.integrity) verified++;
+  }
+  return { versions: versions.length, verified };
+}
+
+describe('two server processes over one fs store', () => {
+  let a: RegistryProcess;
+  let b: RegistryProcess;
+  beforeAll(async () => {
+    a = await startRegistry();
+    b = await startRegistry({ dataDir: a.dataDir, env: { REGISTRY_URL: a.url } });
+  });
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+  });
+
+  it('keeps all 200 concurrently published versions, each tarball matching its integrity', async () => {
+    const failures = await publishThroughReplicas([a, b]);
+    expect(failures).toEqual([]);
+    expect(await verifyAllVersions(a.url)).toEqual({ versions: CLIENTS * VERSIONS_EACH, verified: CLIENTS * VERSIONS_EACH });
+    expect(await verifyAllVersions(b.url)).toEqual({ versions: CLIENTS * VERSIONS_EACH, verified: CLIENTS * VERSIONS_EACH });
+    expect(checkStore(a.dataDir).problems).toEqual([]);
+  });
+});
