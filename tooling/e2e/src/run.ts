@@ -12,7 +12,16 @@ export interface RunOptions {
   /** Prompt -> answer pairs, answered in order as each prompt appears on stdout or stderr. */
   answers?: Array<[prompt: RegExp, answer: string]>;
   timeoutMs?: number;
+  /**
+   * Run under a pseudo-terminal (util-linux `script`), for clients that refuse to prompt
+   * without one (pnpm login). Answers are then sent with a carriage return.
+   */
+  pty?: boolean;
 }
+
+const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 /**
  * Runs a client command to completion and collects its output. Prompts are answered when they
@@ -20,7 +29,10 @@ export interface RunOptions {
  */
 export function run(cmd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
+    const [file, argv] = options.pty
+      ? ['script', ['-q', '-f', '-e', '-c', [cmd, ...args].map(quote).join(' '), '/dev/null']]
+      : [cmd, args];
+    const child = spawn(file, argv, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env } as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -35,10 +47,10 @@ export function run(cmd: string, args: string[], options: RunOptions = {}): Prom
       else stderr += text;
       pending += text;
       const next = answers[0];
-      if (next && next[0].test(pending)) {
+      if (next && next[0].test(`${pending.replace(ANSI, '').trimEnd()} `)) {
         answers.shift();
         pending = '';
-        child.stdin.write(`${next[1]}\n`);
+        child.stdin.write(`${next[1]}${options.pty ? '\r' : '\n'}`);
       }
     };
     child.stdout.on('data', (c: Buffer) => onData(c, 'out'));

@@ -9,16 +9,17 @@ export const PNPM_BIN = join(repoRoot, 'node_modules/.bin/pnpm');
 
 export function pnpmClient(ws: ClientWorkspace): RegistryClient {
   const pnpm = (args: string[], cwd = ws.root, answers?: Array<[RegExp, string]>) =>
-    runOk(PNPM_BIN, [...args, '--registry', ws.registry], { cwd, env: ws.env, answers });
+    runOk(PNPM_BIN, [...args, '--registry', ws.registry], { cwd, env: ws.env, answers, pty: answers !== undefined });
   return {
     name: 'pnpm',
     ws,
     version: async () => (await runOk(PNPM_BIN, ['--version'], { env: ws.env })).stdout.trim(),
     async login(user, password, email) {
       await pnpm(['login'], ws.root, [
-        [/[Uu]sername:?\s*$/, user],
-        [/[Pp]assword:?\s*$/, password],
-        [/[Ee]mail[^:]*:?\s*$/, email],
+        // pnpm 12 refuses to prompt without a terminal, so this runs under a pty
+        [/[Uu]sername:*\s*$/, user],
+        [/[Pp]assword:*\s*$/, password],
+        [/[Ee]mail[^:]*:*\s*$/, email],
       ]);
     },
     whoami: async () => (await pnpm(['whoami'])).stdout.trim(),
