@@ -1,7 +1,5 @@
 // Shared set-up of the auth tests: a real store (the memory driver) and the auth routes.
-import { memoryDriver } from '@factorywager/r2-store/memory-driver';
-import { wrapStore } from '@factorywager/r2-store/store';
-import type { Store } from '@factorywager/r2-store';
+import { memoryDriver, wrapStore, type Store } from '@factorywager/r2-store';
 import { createAuth, type AuthDeps } from '../src/auth/auth.ts';
 import type { RegistryConfig } from '../src/config/types.ts';
 

@@ -1,0 +1,57 @@
+/**
+ * The commented registry.config.json5 that `registry:config:init` writes. `upstream` (the registry in
+ * the user's npm config, e.g. from `npm config get registry`) fills the commented uplink example.
+ * @example
+ * await writeFile('registry.config.json5', configTemplate({ upstream: 'https://registry.npmjs.org/' }));
+ */
+export function configTemplate(opts: { upstream?: string } = {}): string {
+  const upstream = opts.upstream?.trim() || 'https://registry.npmjs.org/';
+  return `// FactoryWager Registry configuration (JSON5: comments and trailing commas are fine).
+// Environment variables override these settings: REGISTRY_PORT, REGISTRY_URL, REGISTRY_SECRET,
+// FW_DATA_DIR, VERSION_CACHE_TTL, SECRETS_CACHE_TTL, and R2_* / S3_ENDPOINT for the storage.
+{
+  listen: { host: '127.0.0.1', port: 4873 },
+
+  // The URL clients use to reach this server (tarball links). Defaults to http://<host>:<port>.
+  // publicUrl: 'https://npm.example.com',
+
+  // Where packages live. The default is a folder on disk; for R2 or any S3 API:
+  //   storage: { driver: 's3', bucket: 'registry', accountId: '<cloudflare account id>',
+  //              accessKeyId: '...', secretAccessKey: '...' },   // better: the R2_* variables
+  storage: { driver: 'fs', root: './.factorywager' },
+  dataDir: './.factorywager',
+
+  auth: {
+    mode: 'jwt',
+    // Signing secret for tokens (at least 32 characters). Leave it out: one is generated once and
+    // kept in the store. Prefer REGISTRY_SECRET over writing it here.
+    // secret: '...',
+    tokenTtl: '30d',
+    allowRegistration: true,   // may \`npm adduser\` create users?
+    maxLoginAttempts: 10,      // failed logins per user and per address, per 15 minutes
+    trustProxy: false,         // read the client address from X-Forwarded-For (behind your proxy only)
+  },
+
+  // Roles of users, used by the package rules below.
+  users: {
+    // alice: { roles: ['admins'] },
+  },
+
+  // Ordered rules: the first whose pattern matches a package name decides.
+  // Grantees: user names, role names, $all, $authenticated, $anonymous.
+  packages: [
+    // { pattern: '@internal/*', access: ['$authenticated'], publish: ['admins'], unpublish: ['admins'] },
+    // { pattern: '**', access: ['$all'], publish: ['$authenticated'], unpublish: ['$authenticated'], proxy: ['upstream'] },
+    { pattern: '**', access: ['$all'], publish: ['$authenticated'], unpublish: ['$authenticated'] },
+  ],
+
+  // Upstream registries for names you do not publish here (then add proxy: ['upstream'] to a rule).
+  uplinks: {
+    // upstream: { url: '${upstream.replace(/'/g, "\\'")}', timeout: 30000, maxage: 120 },
+  },
+
+  limits: { maxBodySize: 104857600 },   // bytes; largest publish accepted (100 MB)
+  versionCacheTtl: 300,                  // seconds
+}
+`;
+}
