@@ -2,13 +2,15 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createStore, keys } from '@factorywager/r2-store';
 import { RegistrySecretsManager, MASTER_KEY_ITEM, type SecretsManagerOptions } from '@factorywager/secrets';
 
 export interface Variant {
   name: string;
   useBunSecrets: boolean;
+  /** Extra environment for every manager (the keychain variant sets FW_REQUIRE_KEYCHAIN=1: no silent fallback). */
+  env?: Record<string, string>;
   /** Asserts the backend really used, e.g. that the keychain variant is on Bun.secrets. */
   expectBackend(init: { backend: string; reason: string }): void;
   /** Reads the current value where the backend keeps it, bypassing the manager. */
@@ -38,7 +40,7 @@ export function runSecretsSuite(v: Variant) {
     const make = (extra: Partial<SecretsManagerOptions> = {}) => {
       const m = new RegistrySecretsManager({
         store: createStore({ driver: 'fs', root: join(dataDir, 'store') }),
-        service, dataDir, useBunSecrets: v.useBunSecrets, actor: 'tester', cacheTtl: 0, env: {}, ...extra,
+        service, dataDir, useBunSecrets: v.useBunSecrets, actor: 'tester', cacheTtl: 0, env: { ...v.env }, ...extra,
       });
       cleanups.push(async () => {
         for (const s of await m.listSecrets({ includeDeleted: true }).catch(() => [])) await m.deleteSecret(s.key, { purge: true }).catch(() => undefined);
@@ -55,7 +57,6 @@ export function runSecretsSuite(v: Variant) {
       if (v.useBunSecrets) await bun?.secrets?.delete({ service, name: MASTER_KEY_ITEM }).catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });
     });
-    afterAll(() => undefined);
 
     it('initialize() reports the backend and why', async () => {
       const init = await make().initialize();

@@ -5,6 +5,7 @@ import { runSecretsSuite } from './_suite.ts';
 runSecretsSuite({
   name: 'the OS keychain (Bun.secrets)',
   useBunSecrets: true,
+  env: { FW_REQUIRE_KEYCHAIN: '1' },
   expectBackend(init) {
     if (init.backend !== 'bun-secrets') {
       throw new Error(`expected the bun-secrets backend (FW_KEYCHAIN_AVAILABLE=${process.env.FW_KEYCHAIN_AVAILABLE ?? 'unset'}; run under tooling/scripts/with-keyring.sh): ${init.reason}`);
