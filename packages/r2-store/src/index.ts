@@ -4,3 +4,10 @@ export type {
 } from './types.ts';
 export { StoreError, isStoreError, type StoreErrorCode } from './errors.ts';
 export { keys } from './keys.ts';
+export { validateKey, MAX_KEY_BYTES } from './validate-key.ts';
+export { memoryDriver } from './memory-driver.ts';
+export { fsDriver, type FsDriverOptions } from './fs-driver.ts';
+export { s3Driver, type S3DriverOptions } from './s3-driver.ts';
+export { wrapStore } from './store.ts';
+export { createStore } from './create-store.ts';
+export { createStoreFromEnv, storeConfigFromEnv, type StorePurpose } from './from-env.ts';

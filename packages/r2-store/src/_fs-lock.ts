@@ -1,0 +1,108 @@
+// Cross-process lock per key for the fs driver. Hand-written because the well-known packages
+// (proper-lockfile and friends) are callback/mtime based and pull in graceful-fs; this needs ~80 lines.
+// Scheme: the lock is a file created with O_EXCL (`wx`) holding "pid time nonce". A lock whose pid is
+// dead (a SIGKILLed holder) or that is older than `staleMs` is stale. Breaking a stale lock takes a
+// second O_EXCL file (`.break`) and removes the lock only if it still holds the stale content that was
+// read, so two breakers cannot remove a fresh lock. Within a process, a promise chain per lock path
+// serialises callers so that only one of them polls the file.
+import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { StoreError } from './errors.ts';
+import { sleep } from './_util.ts';
+
+const chains = new Map<string, Promise<unknown>>();
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return false; // our own locks are serialised in-process: a file naming us is a leftover
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readLock(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+function isStale(content: string, staleMs: number): boolean {
+  const [pid, time] = content.split(' ').map(Number);
+  if (content === '' || time === undefined || Number.isNaN(time)) return false; // being written right now
+  return !alive(pid!) || Date.now() - time > staleMs;
+}
+
+async function tryCreate(path: string, content: string): Promise<boolean> {
+  try {
+    const fh = await open(path, 'wx');
+    try {
+      await fh.writeFile(content);
+    } finally {
+      await fh.close();
+    }
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+async function breakStale(path: string, staleContent: string, staleMs: number): Promise<void> {
+  const breaker = `${path}.break`;
+  if (!(await tryCreate(breaker, `${process.pid} ${Date.now()} ${crypto.randomUUID()}`))) {
+    const held = await readLock(breaker);
+    if (held !== null && isStale(held, staleMs)) await unlink(breaker).catch(() => {});
+    return;
+  }
+  try {
+    if ((await readLock(path)) === staleContent) await unlink(path).catch(() => {});
+  } finally {
+    await unlink(breaker).catch(() => {});
+  }
+}
+
+async function acquire(path: string, staleMs: number, timeoutMs: number): Promise<string> {
+  const content = `${process.pid} ${Date.now()} ${crypto.randomUUID()}`;
+  const started = Date.now();
+  for (let round = 0; ; round++) {
+    if (await tryCreate(path, content)) return content;
+    const held = await readLock(path);
+    if (held !== null && isStale(held, staleMs)) {
+      await breakStale(path, held, staleMs);
+      continue;
+    }
+    if (held === '') {
+      // a holder killed between creating and filling the file: judge by the file's age
+      const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age > 2000) await breakStale(path, held, staleMs);
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new StoreError('UNAVAILABLE', `timed out waiting for lock ${path}`);
+    }
+    await sleep(Math.random() * Math.min(20, 1 + round));
+  }
+}
+
+/** Runs `fn` while holding the lock file at `path`, across processes and within this one. */
+export async function withLock<T>(path: string, fn: () => Promise<T>, staleMs = 30_000, timeoutMs = 60_000): Promise<T> {
+  const previous = chains.get(path) ?? Promise.resolve();
+  const run = previous.catch(() => {}).then(async () => {
+    const content = await acquire(path, staleMs, timeoutMs);
+    try {
+      return await fn();
+    } finally {
+      if ((await readLock(path)) === content) await unlink(path).catch(() => {});
+    }
+  });
+  chains.set(path, run);
+  try {
+    return await run;
+  } finally {
+    if (chains.get(path) === run) chains.delete(path);
+  }
+}
