@@ -3,6 +3,7 @@ import { CliError, formatHelp, parse, readStdin, useColor, type Area } from './k
 /** Command areas load lazily so `fw --help` stays fast. */
 const areas: Record<string, { summary: string; load: () => Promise<Area> }> = {
   version: { summary: 'parse, compare, recommend versions; version graphs', load: async () => (await import('./commands/version.ts')).default },
+  secrets: { summary: 'versioned secrets: keychain, encrypted history, rotation, rollback, audit', load: async () => (await import('./commands/secrets.ts')).default },
 };
 
 function topHelp(): string {

@@ -19,7 +19,7 @@ export interface Backends {
 /** Local (vault) key: FW_MASTER_KEY, else the 0600 key file under the data folder. */
 async function localKey(env: Record<string, string | undefined>, dataDir: string) {
   if (env.FW_MASTER_KEY) return { raw: await parseMasterKey(env.FW_MASTER_KEY), source: 'FW_MASTER_KEY' as const, created: false };
-  const { key, created } = await loadOrCreateKeyFile(`${dataDir}/master.key`);
+  const { key, created } = await loadOrCreateKeyFile(`${dataDir}/.secrets/master.key`);
   return { raw: key, source: 'key-file' as const, created };
 }
 
@@ -46,7 +46,7 @@ export async function openBackends(o: {
   const getLocal = async () => (local ??= await localKey(o.env, o.dataDir));
   let vault: KeychainBackend | undefined;
   const openVault = async () =>
-    (vault ??= createFileVault({ dir: `${o.dataDir}/vault`, service: o.service, aesKey: await importAesKey((await getLocal()).raw) }));
+    (vault ??= createFileVault({ dir: `${o.dataDir}/.secrets/vault`, service: o.service, aesKey: await importAesKey((await getLocal()).raw) }));
 
   let raw: Uint8Array<ArrayBuffer>;
   let source: Backends['masterKeySource'];

@@ -14,7 +14,7 @@ export interface SecretsManagerOptions {
   store: Store;
   /** Keychain service name. Default FW_KEYCHAIN_SERVICE, else `factorywager`. */
   service?: string;
-  /** Folder of the file vault and the master key file. Default FW_DATA_DIR, else `./.factorywager`. */
+  /** Data folder: the file vault and master key file live in its `.secrets/` subfolder. Default FW_DATA_DIR, else `./.factorywager`. */
   dataDir?: string;
   /** Environment variables to read (FW_MASTER_KEY, FW_ACTOR, FW_ENV, SECRETS_CACHE_TTL...). Default process.env. */
   env?: Record<string, string | undefined>;
