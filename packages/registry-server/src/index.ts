@@ -1,1 +1,16 @@
-export {};
+export { createRegistryHandler, type RegistryHandler, type RegistryHandlerDeps, type RegistryHandlerConfig, type RequestLogEntry } from './handler.ts';
+export { RegistryError, STATUS, type RegistryErrorCode } from './errors.ts';
+export type { Packument, VersionManifest } from './packages/packument.ts';
+export type { HistoryEvent, HistoryEventType, PackageHistory, VersionRecord } from './packages/history.ts';
+export type { RegistryStats, PackageSummary } from './packages/catalog.ts';
+export { createAuth, type AuthDeps } from './auth/auth.ts';
+export { checkAccess, matchPackagePattern } from './auth/access.ts';
+export { hashPassword, verifyPassword, timingSafeEqual, PBKDF2_ITERATIONS, type PasswordHash } from './auth/password.ts';
+export type { Auth, Principal, PackageAction } from './auth/types.ts';
+export { baseConfig } from './config/defaults.ts';
+export { validateConfig, validateConfigLayer } from './config/validate.ts';
+export { configFromEnv, type ConfigEnv, type StorageEnvReader } from './config/env.ts';
+export type { ConfigLayer } from './config/_merge.ts';
+export { configTemplate } from './config/template.ts';
+export { redactConfig } from './config/redact.ts';
+export type { RegistryConfig, PackageRule, UplinkConfig, Grantee, SecretsConfig, SecretRoleGrant } from './config/types.ts';

@@ -1,0 +1,170 @@
+import { RegistryError } from './errors.ts';
+import { actorOf, authorize, check, type HandlerContext } from './_context.ts';
+import { etagMatches, isPlainObject, json, readJson } from './_http.ts';
+import { assertPackageName, assertTag, assertVersion, parsePackagePath, versionOfTarball } from './_names.ts';
+import { keys } from '@factorywager/r2-store';
+import { abbreviatedPackument, isLive, publicPackument, type Packument } from './packages/packument.ts';
+import { hasAttachments, preparePublish } from './packages/publish-request.ts';
+
+const ABBREVIATED = 'application/vnd.npm.install-v1+json';
+const notFound = (what: string) => new RegistryError('NOT_FOUND', `${what} not found`);
+const TAG_BODY_LIMIT = 64 * 1024;
+
+/**
+ * Every route under a package name: `/:pkg`, `/:pkg/:version`, `/:pkg/-/:file`, `/:pkg/-rev/:rev`,
+ * `/:pkg/-/:file/-rev/:rev` and `/-/package/:pkg/dist-tags[/:tag]`, with the name as `@s%2fp` or `@s/p`.
+ * Hand-dispatched on the raw path because a scoped name spans one or two segments.
+ */
+export async function packageRoute(ctx: HandlerContext, req: Request): Promise<Response> {
+  const url = new URL(req.url);
+  const raw = url.pathname.slice(1).split('/');
+  const method = req.method === 'HEAD' ? 'GET' : req.method;
+  if (raw[0] === '-' && raw[1] === 'package') {
+    const { name, rest } = parsePackagePath(raw.slice(2));
+    assertPackageName(name);
+    if (rest[0] !== 'dist-tags' || rest.length > 2) throw notFound('route');
+    return distTags(ctx, req, method, name, rest[1]);
+  }
+  if (!raw[0] || raw[0].startsWith('-')) throw notFound('route');
+  const { name, rest } = parsePackagePath(raw);
+  assertPackageName(name, method === 'PUT' && rest.length === 0);
+  const [a, b, c, d] = rest;
+  if (rest.length === 0) {
+    if (method === 'GET') return getPackument(ctx, req, url, name);
+    if (method === 'PUT') return putPackage(ctx, req, name);
+  } else if (a === '-' && b && rest.length === 2 && method === 'GET') {
+    return getTarball(ctx, req, name, b);
+  } else if (a === '-rev' && b && rest.length === 2) {
+    if (method === 'PUT') return putRevision(ctx, req, name, b);
+    if (method === 'DELETE') {
+      const who = await authorize(ctx, req, 'unpublish', name);
+      await ctx.service.unpublishPackage(name, b, actorOf(who));
+      return json({ ok: true });
+    }
+  } else if (a === '-' && b && c === '-rev' && d && rest.length === 4 && method === 'DELETE') {
+    await authorize(ctx, req, 'unpublish', name);
+    await ctx.service.deleteTarball(name, b);
+    return json({ ok: true });
+  } else if (rest.length === 1 && a && method === 'GET') {
+    return getVersion(ctx, req, name, a);
+  }
+  throw new RegistryError('NOT_FOUND', `no route for ${req.method} on ${name}`);
+}
+
+/** The local packument, else an uplink's; null when neither has the package. */
+async function findDoc(ctx: HandlerContext, name: string): Promise<{ doc: Packument; etag: string } | null> {
+  const local = await ctx.service.cache.read(name);
+  if (isLive(local?.doc ?? null)) return local;
+  return ctx.uplinks.packument(name);
+}
+
+async function getPackument(ctx: HandlerContext, req: Request, url: URL, name: string): Promise<Response> {
+  await authorize(ctx, req, 'access', name);
+  if (url.searchParams.get('write') === 'true') {
+    const local = await ctx.service.cache.read(name);
+    if (!isLive(local?.doc ?? null)) throw notFound(`package ${name}`);
+    return json(publicPackument(local!.doc), 200, { 'cache-control': 'no-store' });
+  }
+  const abbreviated = (req.headers.get('accept') ?? '').includes(ABBREVIATED);
+  const wantGzip = /\bgzip\b/.test(req.headers.get('accept-encoding') ?? '');
+  let rendered = await ctx.service.cache.render(name, abbreviated ? 'abbreviated' : 'full', wantGzip);
+  if (!rendered) {
+    const up = await ctx.uplinks.packument(name);
+    if (!up) throw notFound(`package ${name}`);
+    const value = abbreviated ? abbreviatedPackument(up.doc) : publicPackument(up.doc);
+    rendered = { body: new TextEncoder().encode(JSON.stringify(value)), etag: `W/"${up.etag}-${abbreviated ? 'a' : 'f'}"` };
+  }
+  const headers: Record<string, string> = {
+    etag: rendered.etag,
+    vary: 'Accept, Accept-Encoding',
+    'cache-control': 'no-cache',
+  };
+  if (etagMatches(req.headers.get('if-none-match'), rendered.etag)) return new Response(null, { status: 304, headers });
+  headers['content-type'] = abbreviated ? ABBREVIATED : 'application/json';
+  if (wantGzip && rendered.gz) {
+    headers['content-encoding'] = 'gzip';
+    return new Response(rendered.gz as BodyInit, { headers });
+  }
+  return new Response(rendered.body as BodyInit, { headers });
+}
+
+async function getVersion(ctx: HandlerContext, req: Request, name: string, spec: string): Promise<Response> {
+  await authorize(ctx, req, 'access', name);
+  const found = await findDoc(ctx, name);
+  if (!found) throw notFound(`package ${name}`);
+  const version = found.doc['dist-tags'][spec] ?? spec;
+  const manifest = found.doc.versions[version];
+  if (!manifest) throw notFound(`${name}@${spec.slice(0, 50)}`);
+  return json(manifest);
+}
+
+async function getTarball(ctx: HandlerContext, req: Request, name: string, file: string): Promise<Response> {
+  await authorize(ctx, req, 'access', name);
+  const version = versionOfTarball(name, file);
+  if (!version) throw notFound(`tarball ${file}`);
+  const local = await ctx.service.cache.read(name);
+  let found: { body: ReadableStream<Uint8Array> | Uint8Array; etag: string; size: number } | null = null;
+  if (isLive(local?.doc ?? null)) {
+    if (local!.doc.versions[version]) found = await ctx.store.getStream(keys.tarball(name, file));
+  } else {
+    found = await ctx.uplinks.tarball(name, file);
+  }
+  if (!found) throw notFound(`tarball ${file}`);
+  const etag = `"${found.etag.replace(/[^A-Za-z0-9._-]/g, '')}"`;
+  const headers: Record<string, string> = { etag, 'cache-control': 'public, max-age=31536000, immutable' };
+  if (etagMatches(req.headers.get('if-none-match'), etag)) {
+    if (found.body instanceof ReadableStream) await found.body.cancel();
+    return new Response(null, { status: 304, headers });
+  }
+  if (req.method === 'GET') ctx.downloads.record(name, version);
+  headers['content-type'] = 'application/octet-stream';
+  headers['content-length'] = String(found.size);
+  return new Response(found.body as BodyInit, { headers });
+}
+
+async function readObject(ctx: HandlerContext, req: Request): Promise<Record<string, unknown>> {
+  const body = await readJson(req, ctx.maxBodySize);
+  if (!isPlainObject(body)) throw new RegistryError('BAD_REQUEST', 'request body must be a JSON object');
+  return body;
+}
+
+async function putPackage(ctx: HandlerContext, req: Request, name: string): Promise<Response> {
+  const who = await authorize(ctx, req, 'publish', name);
+  const body = await readObject(ctx, req);
+  if (hasAttachments(body)) {
+    const prepared = await preparePublish(name, body, { publicUrl: ctx.publicUrl, maxUnpacked: ctx.maxBodySize * 4 });
+    const doc = await ctx.service.publish(name, prepared, actorOf(who));
+    return json({ ok: true, id: name, rev: doc._rev }, 201);
+  }
+  const doc = await ctx.service.updateVersions(name, body, actorOf(who));
+  return json({ ok: true, id: name, rev: doc._rev });
+}
+
+/** npm's one-version unpublish (a packument without that version), or any metadata change at a revision. */
+async function putRevision(ctx: HandlerContext, req: Request, name: string, rev: string): Promise<Response> {
+  const principal = await ctx.auth.authenticate(req);
+  if (!ctx.auth.can(principal, 'publish', name)) check(ctx, principal, 'unpublish', name);
+  const body = await readObject(ctx, req);
+  const current = (await ctx.service.cache.read(name))?.doc ?? null;
+  if (!isLive(current)) throw notFound(`package ${name}`);
+  const incoming = isPlainObject(body.versions) ? body.versions : {};
+  const removes = Object.keys(current.versions).some((v) => !(v in incoming));
+  const who = check(ctx, principal, removes ? 'unpublish' : 'publish', name);
+  const doc = await ctx.service.updateVersions(name, body, actorOf(who), rev);
+  return json({ ok: true, id: name, rev: doc._rev });
+}
+
+async function distTags(ctx: HandlerContext, req: Request, method: string, name: string, tag?: string): Promise<Response> {
+  if (method === 'GET' && tag === undefined) {
+    await authorize(ctx, req, 'access', name);
+    const found = await findDoc(ctx, name);
+    if (!found) throw notFound(`package ${name}`);
+    return json(found.doc['dist-tags']);
+  }
+  if (tag === undefined || (method !== 'PUT' && method !== 'DELETE')) throw notFound('route');
+  assertTag(tag);
+  const who = await authorize(ctx, req, 'publish', name);
+  if (method === 'DELETE') return json(await ctx.service.removeTag(name, tag, actorOf(who)));
+  const version = await readJson(req, Math.min(TAG_BODY_LIMIT, ctx.maxBodySize));
+  return json(await ctx.service.setTag(name, tag, assertVersion(version), actorOf(who)));
+}

@@ -1,0 +1,132 @@
+import { Hono } from 'hono';
+import type { Store } from '@factorywager/r2-store';
+import type { Auth } from './auth/types.ts';
+import type { RegistryConfig } from './config/types.ts';
+import { errorResponse, toRegistryError } from './_error-response.ts';
+import type { RegistryError } from './errors.ts';
+import { type HandlerContext } from './_context.ts';
+import { json } from './_http.ts';
+import { packageRoute } from './_routes-packages.ts';
+import { computeStats, loadPackuments, search, summarize } from './packages/catalog.ts';
+import { DownloadCounter } from './packages/downloads.ts';
+import { PackageService } from './packages/package-service.ts';
+import { Uplinks, type FetchLike } from './uplinks.ts';
+
+/** One structured request log line. Paths never carry tokens (token ids in paths are redacted). */
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  /** The error message of a failed request; for 5xx the cause is logged as `cause`. */
+  error?: string;
+  cause?: string;
+}
+
+/** The parts of {@link RegistryConfig} the handler reads. */
+export type RegistryHandlerConfig = Pick<RegistryConfig, 'publicUrl' | 'packages' | 'uplinks'> & {
+  limits?: Partial<RegistryConfig['limits']>;
+};
+
+export interface RegistryHandlerDeps {
+  store: Store;
+  config: RegistryHandlerConfig;
+  auth: Auth;
+  logger?: (entry: RequestLogEntry) => void;
+  /** Used for uplinks; default globalThis.fetch. */
+  fetch?: FetchLike;
+  now?: () => Date;
+  /**
+   * Serve cached packuments for this long without a `head` of the manifest. Default 0: every GET
+   * revalidates, so replicas over one store never serve a stale packument.
+   */
+  packumentRevalidateMs?: number;
+}
+
+/** The handler: a web `fetch` function plus `idle()` (resolves once download counts are stored). */
+export type RegistryHandler = ((req: Request) => Promise<Response>) & { idle(): Promise<void> };
+
+const DEFAULT_MAX_BODY = 100 * 1024 * 1024;
+
+/** Hides token ids and legacy tokens that some npm routes carry in their path. */
+function logPath(pathname: string): string {
+  return pathname.replace(/^(\/-\/npm\/v1\/tokens\/token\/|\/-\/user\/token\/)[^/]+/, '$1[redacted]');
+}
+
+/**
+ * The npm registry protocol as `(Request) => Promise<Response>`, runnable on Bun, Node and Workers
+ * (no `node:` imports). Packuments (full and abbreviated), tarballs, publish, dist-tags, deprecate,
+ * unpublish, search, package list and stats, uplinks; users and tokens come from `auth.routes`.
+ * @example
+ * const handler = createRegistryHandler({ store: createStore({ driver: 'memory' }), config, auth });
+ * Bun.serve({ port: 4873, fetch: handler });
+ */
+export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandler {
+  const now = deps.now ?? (() => new Date());
+  const publicUrl = deps.config.publicUrl.replace(/\/+$/, '');
+  const maxBodySize = deps.config.limits?.maxBodySize ?? DEFAULT_MAX_BODY;
+  const service = new PackageService(deps.store, now, deps.packumentRevalidateMs ?? 0);
+  const ctx: HandlerContext = {
+    store: deps.store,
+    auth: deps.auth,
+    service,
+    publicUrl,
+    maxBodySize,
+    now,
+    downloads: new DownloadCounter(deps.store),
+    uplinks: new Uplinks({
+      store: deps.store, packages: deps.config.packages ?? [], uplinks: deps.config.uplinks ?? {}, publicUrl,
+      fetch: deps.fetch ?? ((url, init) => globalThis.fetch(url, init)), now, maxBodySize,
+    }),
+  };
+  const read = async (name: string) => (await service.cache.read(name))?.doc ?? null;
+  const visible = async (req: Request) => {
+    const principal = await ctx.auth.authenticate(req);
+    return (await loadPackuments(ctx.store, read)).filter((d) => ctx.auth.can(principal, 'access', d.name));
+  };
+
+  const app = new Hono();
+  app.get('/-/ping', () => json({}));
+  app.post('/-/npm/v1/security/advisories/bulk', () => json({}));
+  app.post('/-/npm/v1/security/audits/quick', () => json({ actions: [], advisories: {}, muted: [], metadata: { vulnerabilities: {}, dependencies: 0, devDependencies: 0, optionalDependencies: 0, totalDependencies: 0 } }));
+  app.get('/-/v1/search', async (c) => {
+    const size = Math.min(Math.max(Number.parseInt(c.req.query('size') ?? '20', 10) || 20, 1), 250);
+    const from = Math.max(Number.parseInt(c.req.query('from') ?? '0', 10) || 0, 0);
+    return json(search(await visible(c.req.raw), c.req.query('text') ?? '', size, from, now()));
+  });
+  app.get('/-/fw/packages', async (c) => json({ packages: (await visible(c.req.raw)).map(summarize) }));
+  app.get('/-/fw/stats', async (c) => {
+    await ctx.downloads.idle();
+    return json(await computeStats(ctx.store, await visible(c.req.raw)));
+  });
+  app.route('/', deps.auth.routes);
+  app.all('*', (c) => packageRoute(ctx, c.req.raw));
+  const failures = new WeakMap<Request, RegistryError>();
+  app.onError((err, c) => {
+    const e = toRegistryError(err);
+    failures.set(c.req.raw, e);
+    return errorResponse(e);
+  });
+
+  const handler = async (req: Request): Promise<Response> => {
+    const started = performance.now();
+    let res: Response;
+    try {
+      res = await app.fetch(req);
+    } catch (err) {
+      failures.set(req, toRegistryError(err));
+      res = errorResponse(failures.get(req)!);
+    }
+    if (deps.logger) {
+      const e = failures.get(req);
+      const failure: { error?: string; cause?: string } = {};
+      if (e) failure.error = e.message;
+      if (e && e.status >= 500) failure.cause = String((e.cause as Error)?.stack ?? e.cause ?? e.message).slice(0, 2000);
+      let path = req.url;
+      try { path = logPath(new URL(req.url).pathname); } catch { /* keep raw */ }
+      deps.logger({ method: req.method, path, status: res.status, ms: Math.round((performance.now() - started) * 100) / 100, ...failure });
+    }
+    return res;
+  };
+  return Object.assign(handler, { idle: () => ctx.downloads.idle() });
+}

@@ -1,0 +1,236 @@
+import semver from 'semver';
+import { isStoreError, keys, type Store } from '@factorywager/r2-store';
+import { RegistryError } from '../errors.ts';
+import { isPlainObject } from '../_http.ts';
+import { randomHex } from '../_crypto.ts';
+import { tarballFile, versionOfTarball } from '../_names.ts';
+import { appendHistory, type HistoryEvent, type VersionRecord } from './history.ts';
+import { PackumentCache } from './packument-cache.ts';
+import { isLive, type Packument } from './packument.ts';
+import type { PreparedPublish } from './publish-request.ts';
+
+/** A publish that left a tarball but no manifest entry is retried over after this long. */
+const ORPHAN_AGE_MS = 5 * 60_000;
+
+const nextRev = (rev: string | undefined) => `${(Number.parseInt(rev ?? '0', 10) || 0) + 1}-${randomHex(16)}`;
+
+/**
+ * Every change to a package: tarballs written (If-None-Match: *) before the manifest references
+ * them, the manifest changed only through `updateJson`, history appended after each change.
+ * @example
+ * const service = new PackageService(store, () => new Date());
+ * await service.publish('pkg', prepared, 'ana');
+ */
+export class PackageService {
+  readonly cache: PackumentCache;
+  constructor(readonly store: Store, private readonly now: () => Date, revalidateMs = 0) {
+    this.cache = new PackumentCache(store, revalidateMs, () => now().getTime());
+  }
+
+  private async update(name: string, fn: (doc: Packument | null) => Packument | undefined): Promise<Packument | null> {
+    const result = await this.store.updateJson<Packument>(keys.manifest(name), fn);
+    if (result.written) this.cache.set(name, result.value, result.etag);
+    return result.value;
+  }
+
+  /** Writes a checked version: tarball, then manifest, then version record and history. */
+  async publish(name: string, p: PreparedPublish, actor: string): Promise<Packument> {
+    const existing = (await this.cache.read(name))?.doc ?? null;
+    if (existing?.versions[p.version] || existing?.time[p.version]) throw versionExists(name, p.version);
+    await this.putTarball(name, p);
+    const time = this.now().toISOString();
+    let before: Record<string, string> = {};
+    const doc = await this.update(name, (current) => {
+      if (current?.versions[p.version] || current?.time[p.version]) throw versionExists(name, p.version);
+      before = { ...(current?.['dist-tags'] ?? {}) };
+      const next: Packument = current
+        ? structuredClone(current)
+        : { _id: name, _rev: '', name, 'dist-tags': {}, versions: {}, time: { created: time }, maintainers: [{ name: actor }] };
+      delete next.time.unpublished;
+      next._rev = nextRev(current?._rev);
+      next.versions[p.version] = { ...p.manifest, _npmUser: { name: actor } };
+      next.time[p.version] = time;
+      next.time.modified = time;
+      Object.assign(next['dist-tags'], p.tags);
+      if (next['dist-tags'].latest === undefined) next['dist-tags'].latest = p.version;
+      if (next['dist-tags'].latest === p.version) {
+        if (p.description !== undefined) next.description = p.description;
+        if (p.readme !== undefined) next.readme = p.readme;
+        if (p.readmeFilename !== undefined) next.readmeFilename = p.readmeFilename;
+      }
+      next._fw = { ...next._fw, sizes: { ...next._fw?.sizes, [p.version]: p.tarball.byteLength } };
+      return next;
+    });
+    const record: VersionRecord = {
+      name, version: p.version, publisher: actor, time,
+      integrity: p.manifest.dist.integrity, shasum: p.manifest.dist.shasum, size: p.tarball.byteLength,
+    };
+    await this.store.putJson(keys.versionRecord(name, p.version), record);
+    await appendHistory(this.store, name, [{
+      type: 'publish', actor, time, version: p.version, before, after: { ...doc!['dist-tags'] },
+    }]);
+    return doc!;
+  }
+
+  private async putTarball(name: string, p: PreparedPublish): Promise<void> {
+    const key = keys.tarball(name, p.file);
+    const opts = { contentType: 'application/octet-stream' };
+    try {
+      await this.store.put(key, p.tarball, { ...opts, ifNoneMatch: '*' });
+      return;
+    } catch (err) {
+      if (!isStoreError(err, 'PRECONDITION_FAILED')) throw err;
+    }
+    const old = await this.store.get(key);
+    if (!old) return this.putTarball(name, p);
+    if (equalBytes(old.body, p.tarball)) return;
+    // A different tarball no manifest references: left by a publish that died before its manifest write.
+    const doc = await this.store.getJson<Packument>(keys.manifest(name));
+    if (doc?.versions[p.version] || doc?.time[p.version]) throw versionExists(name, p.version);
+    if (this.now().getTime() - old.lastModified.getTime() < ORPHAN_AGE_MS) {
+      throw new RegistryError('CONFLICT', `a publish of ${name}@${p.version} is in progress`);
+    }
+    await this.store.put(key, p.tarball, { ...opts, ifMatch: old.etag });
+  }
+
+  /**
+   * A whole-packument PUT: only `deprecated` fields change. With `rev` (npm's one-version unpublish),
+   * versions missing from the body are unpublished; without it, a body that drops a version is refused.
+   */
+  async updateVersions(name: string, body: Record<string, unknown>, actor: string, rev?: string): Promise<Packument> {
+    if (!isPlainObject(body.versions)) throw new RegistryError('BAD_REQUEST', 'body has no versions object');
+    const incoming = body.versions;
+    const time = this.now().toISOString();
+    let events: HistoryEvent[] = [];
+    let removed: string[] = [];
+    await this.update(name, (current) => {
+      events = [];
+      if (!isLive(current)) throw notFound(name);
+      if (rev !== undefined && rev !== current._rev) throw staleRev(name);
+      const unknown = Object.keys(incoming).filter((v) => !current.versions[v]);
+      if (unknown.length) throw new RegistryError('BAD_REQUEST', `unknown version ${unknown[0]!.slice(0, 50)}: publish it with its tarball`);
+      removed = Object.keys(current.versions).filter((v) => !(v in incoming));
+      if (removed.length && rev === undefined) {
+        throw new RegistryError('BAD_REQUEST', `this change would drop version(s) ${removed.join(', ')}; use unpublish`);
+      }
+      if (removed.length === Object.keys(current.versions).length) {
+        throw new RegistryError('BAD_REQUEST', 'this change would drop every version; unpublish the package instead');
+      }
+      const next = structuredClone(current);
+      for (const v of Object.keys(incoming)) {
+        const manifest = incoming[v];
+        const msg = isPlainObject(manifest) ? manifest.deprecated : undefined;
+        if (msg !== undefined && typeof msg !== 'string') throw new RegistryError('BAD_REQUEST', `deprecated of ${v} is not a string`);
+        const old = current.versions[v]!.deprecated ?? null;
+        const now = msg ? msg : null;
+        if (old === now) continue;
+        if (now === null) delete next.versions[v]!.deprecated;
+        else next.versions[v]!.deprecated = now;
+        events.push({ type: 'deprecate', actor, time, version: v, before: old, after: now });
+      }
+      for (const v of removed) {
+        delete next.versions[v];
+        if (next._fw?.sizes) delete next._fw.sizes[v];
+        events.push({ type: 'unpublish', actor, time, version: v, before: current.versions[v]!.dist, after: null });
+      }
+      if (removed.length) fixTags(next);
+      if (events.length === 0) return undefined;
+      next._rev = nextRev(current._rev);
+      next.time.modified = time;
+      return next;
+    });
+    await Promise.all(removed.map((v) => this.store.delete(keys.tarball(name, tarballFile(name, v)))));
+    await appendHistory(this.store, name, events);
+    return (await this.cache.read(name))!.doc;
+  }
+
+  /** `DELETE /:pkg/-rev/:rev`: every version goes; `time` stays so no version can be published again. */
+  async unpublishPackage(name: string, rev: string, actor: string): Promise<void> {
+    const time = this.now().toISOString();
+    let gone: string[] = [];
+    let tagsBefore: Record<string, string> = {};
+    await this.update(name, (current) => {
+      if (!isLive(current)) throw notFound(name);
+      if (rev !== current._rev) throw staleRev(name);
+      gone = Object.keys(current.versions);
+      tagsBefore = current['dist-tags'];
+      return {
+        _id: name, _rev: nextRev(current._rev), name, 'dist-tags': {}, versions: {},
+        time: { ...current.time, modified: time, unpublished: { time, versions: gone } },
+      };
+    });
+    await Promise.all(gone.map((v) => this.store.delete(keys.tarball(name, tarballFile(name, v)))));
+    await appendHistory(this.store, name, [{ type: 'unpublish', actor, time, before: { versions: gone, 'dist-tags': tagsBefore }, after: null }]);
+  }
+
+  /** Second half of npm's one-version unpublish: the tarball of a version no longer in the manifest. */
+  async deleteTarball(name: string, file: string): Promise<void> {
+    const version = versionOfTarball(name, file);
+    if (!version) throw new RegistryError('NOT_FOUND', `no tarball ${file} in ${name}`);
+    const doc = (await this.cache.read(name))?.doc;
+    if (!doc || !doc.time[version]) throw new RegistryError('NOT_FOUND', `no tarball ${file} in ${name}`);
+    if (doc.versions[version]) throw new RegistryError('CONFLICT', `${name}@${version} is still published; unpublish it first`);
+    await this.store.delete(keys.tarball(name, file));
+  }
+
+  /** Points a dist-tag at an existing version. */
+  async setTag(name: string, tag: string, version: string, actor: string): Promise<Record<string, string>> {
+    const time = this.now().toISOString();
+    let before: string | null = null;
+    let changed = false;
+    const doc = await this.update(name, (current) => {
+      if (!isLive(current)) throw notFound(name);
+      if (!current.versions[version]) throw new RegistryError('NOT_FOUND', `${name}@${version} does not exist`);
+      before = current['dist-tags'][tag] ?? null;
+      changed = before !== version;
+      if (!changed) return undefined;
+      const next = structuredClone(current);
+      next['dist-tags'][tag] = version;
+      next._rev = nextRev(current._rev);
+      next.time.modified = time;
+      return next;
+    });
+    if (changed) await appendHistory(this.store, name, [{ type: 'tag', actor, time, tag, version, before, after: version }]);
+    return doc!['dist-tags'];
+  }
+
+  /** Removes a dist-tag (never `latest`). */
+  async removeTag(name: string, tag: string, actor: string): Promise<Record<string, string>> {
+    if (tag === 'latest') throw new RegistryError('BAD_REQUEST', 'the latest tag cannot be removed');
+    const time = this.now().toISOString();
+    let before: string | null = null;
+    const doc = await this.update(name, (current) => {
+      if (!isLive(current)) throw notFound(name);
+      before = current['dist-tags'][tag] ?? null;
+      if (before === null) throw new RegistryError('NOT_FOUND', `${name} has no dist-tag ${tag}`);
+      const next = structuredClone(current);
+      delete next['dist-tags'][tag];
+      next._rev = nextRev(current._rev);
+      next.time.modified = time;
+      return next;
+    });
+    await appendHistory(this.store, name, [{ type: 'untag', actor, time, tag, before, after: null }]);
+    return doc!['dist-tags'];
+  }
+}
+
+/** After versions went away: drop tags pointing at them; `latest` moves to the highest left. */
+function fixTags(doc: Packument): void {
+  const tags = doc['dist-tags'];
+  for (const [tag, v] of Object.entries(tags)) if (!doc.versions[v]) delete tags[tag];
+  if (!tags.latest) {
+    const left = Object.keys(doc.versions);
+    tags.latest = left.filter((v) => !semver.prerelease(v)).sort(semver.compare).pop() ?? left.sort(semver.compare).pop()!;
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const versionExists = (name: string, version: string) =>
+  new RegistryError('VERSION_EXISTS', `cannot publish over the previously published version ${name}@${version}`);
+const notFound = (name: string) => new RegistryError('NOT_FOUND', `package ${name} not found`);
+const staleRev = (name: string) => new RegistryError('CONFLICT', `revision of ${name} is out of date; fetch it again`);
