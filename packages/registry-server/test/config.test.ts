@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import JSON5 from 'json5';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configTemplate } from '../src/config/template.ts';
-import { defaultConfig } from '../src/config/defaults.ts';
+import { defaultConfig } from '../src/config/default-config.ts';
 import { loadRegistryConfig } from '../src/config/load.ts';
 import { redactConfig } from '../src/config/redact.ts';
 import { validateConfig } from '../src/config/validate.ts';

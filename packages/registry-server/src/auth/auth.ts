@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Store } from '@factorywager/r2-store';
 import type { RegistryConfig } from '../config/types.ts';
 import { parseDuration } from '../config/_duration.ts';
@@ -38,10 +37,39 @@ function errorResponse(err: unknown): Response {
   return new Response(JSON.stringify({ error: e.message }), { status: e.status, headers });
 }
 
+// The limit is applied here, not as a `use('*')` middleware: these routes are mounted into the
+// handler's app at '/', where such a middleware would also cap package publishes.
+async function readText(req: Request): Promise<string> {
+  const tooLarge = () => new RegistryError('TOO_LARGE', `request body over ${MAX_AUTH_BODY} bytes`);
+  if (Number(req.headers.get('content-length') ?? 0) > MAX_AUTH_BODY) throw tooLarge();
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_AUTH_BODY) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
 async function readJson(c: Context): Promise<Record<string, unknown>> {
+  const text = await readText(c.req.raw);
   let body: unknown;
   try {
-    body = JSON.parse(await c.req.text());
+    body = JSON.parse(text);
   } catch {
     throw new RegistryError('INVALID_JSON', 'the request body is not valid JSON');
   }
@@ -105,10 +133,6 @@ export function createAuth(deps: AuthDeps): Auth {
 
   const routes = new Hono();
   routes.onError((err) => errorResponse(err));
-  routes.use('*', bodyLimit({
-    maxSize: MAX_AUTH_BODY,
-    onError: () => errorResponse(new RegistryError('TOO_LARGE', `request body over ${MAX_AUTH_BODY} bytes`)),
-  }));
 
   // adduser and login: npm sends the same document to both.
   routes.put('/-/user/:id', async (c) => {

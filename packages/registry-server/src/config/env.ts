@@ -1,4 +1,4 @@
-import { storeConfigFromEnv, type StoreConfig } from '@factorywager/r2-store';
+import type { StoreConfig } from '@factorywager/r2-store';
 import { RegistryError } from '../errors.ts';
 import type { ConfigLayer } from './_merge.ts';
 
@@ -17,30 +17,20 @@ function int(env: ConfigEnv, variable: string, min: number, max: number): number
   return n;
 }
 
-/**
- * S3/R2 storage from the R2_* and S3_* variables (read by @factorywager/r2-store's
- * `storeConfigFromEnv`); undefined when none is set, so the file's storage or the fs default stays.
- * @example
- * storageFromEnv({ S3_ENDPOINT: 'http://127.0.0.1:9000', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' });
- */
-export function storageFromEnv(env: ConfigEnv): StoreConfig | undefined {
-  const vars = ['R2_ACCOUNT_ID', 'R2_ACCESS_KEY_ID', 'R2_SECRET_ACCESS_KEY', 'S3_ENDPOINT'];
-  if (!vars.some((v) => env[v]?.trim())) return undefined;
-  try {
-    return storeConfigFromEnv(env, 'registry');
-  } catch (err) {
-    throw new RegistryError('INVALID_CONFIG', `environment: ${(err as Error).message}`, { cause: err });
-  }
-}
+/** Reads a StoreConfig from R2_* / S3_* variables (r2-store's `storeConfigFromEnv` on Node and Bun). */
+export type StorageEnvReader = (env: ConfigEnv) => StoreConfig;
+
+const STORAGE_VARS = ['R2_ACCOUNT_ID', 'R2_ACCESS_KEY_ID', 'R2_SECRET_ACCESS_KEY', 'S3_ENDPOINT'];
 
 /**
  * The config layer the environment gives: REGISTRY_PORT, REGISTRY_URL, REGISTRY_AUTH, REGISTRY_SECRET,
- * VERSION_CACHE_TTL, SECRETS_CACHE_TTL, FW_DATA_DIR and the R2/S3 storage variables. Errors name the
- * variable.
+ * VERSION_CACHE_TTL, SECRETS_CACHE_TTL, FW_DATA_DIR, and, when `readStorage` is given and one of
+ * R2_ACCOUNT_ID, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, S3_ENDPOINT is set, the storage. Errors name
+ * the variable. `readStorage` is a parameter so that this file stays free of the drivers (Workers).
  * @example
  * configFromEnv({ REGISTRY_PORT: '8080' }); // { listen: { port: 8080 } }
  */
-export function configFromEnv(env: ConfigEnv): ConfigLayer {
+export function configFromEnv(env: ConfigEnv, readStorage?: StorageEnvReader): ConfigLayer {
   const layer: ConfigLayer = {};
   const port = int(env, 'REGISTRY_PORT', 0, 65535);
   if (port !== undefined) layer.listen = { port };
@@ -66,7 +56,12 @@ export function configFromEnv(env: ConfigEnv): ConfigLayer {
   if (secretsTtl !== undefined) layer.secrets = { cacheTtl: secretsTtl };
   const dataDir = env.FW_DATA_DIR?.trim();
   if (dataDir) layer.dataDir = dataDir;
-  const storage = storageFromEnv(env);
-  if (storage) layer.storage = storage;
+  if (readStorage && STORAGE_VARS.some((v) => env[v]?.trim())) {
+    try {
+      layer.storage = readStorage(env);
+    } catch (err) {
+      throw new RegistryError('INVALID_CONFIG', `environment: ${(err as Error).message}`, { cause: err });
+    }
+  }
   return layer;
 }

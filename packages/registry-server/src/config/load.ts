@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import JSON5 from 'json5';
 import { RegistryError } from '../errors.ts';
 import { configFromEnv, type ConfigEnv } from './env.ts';
+import { readStorageEnv } from './default-config.ts';
 import { finalizeConfig, mergeConfig, type ConfigLayer } from './_merge.ts';
 import { baseConfig } from './defaults.ts';
 import type { RegistryConfig } from './types.ts';
@@ -58,7 +59,7 @@ export async function loadRegistryConfig(options: LoadConfigOptions = {}): Promi
     if (fileLayer.dataDir) fileLayer.dataDir = abs(fileLayer.dataDir);
     if (fileLayer.storage?.driver === 'fs') fileLayer.storage = { driver: 'fs', root: abs(fileLayer.storage.root) };
   }
-  const envLayer = configFromEnv(env);
+  const envLayer = configFromEnv(env, readStorageEnv);
   if (envLayer.dataDir) envLayer.dataDir = resolve(cwd, envLayer.dataDir);
   const merged = mergeConfig(mergeConfig(baseConfig(), fileLayer), envLayer);
   // The environment's data folder also moves the fs store, unless the file names a store root.

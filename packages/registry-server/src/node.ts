@@ -1,0 +1,5 @@
+// The Node/Bun entry of the package: what reads files or listens on sockets. Kept out of
+// src/index.ts so the core stays free of `node:` imports (Workers).
+export { loadRegistryConfig, DEFAULT_CONFIG_FILE, type LoadConfigOptions } from './config/load.ts';
+export { NPMRegistryServer, stopOnSignal, type ServerDeps } from './server.ts';
+export { defaultConfig } from './config/default-config.ts';

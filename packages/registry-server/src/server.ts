@@ -1,0 +1,115 @@
+import { createStore, type Store } from '@factorywager/r2-store';
+import { createAuth } from './auth/auth.ts';
+import type { RegistryConfig } from './config/types.ts';
+import { createRegistryHandler, type RegistryHandler, type RequestLogEntry } from './handler.ts';
+import { serve, type Listening } from './_serve.ts';
+
+export interface ServerDeps {
+  /** Default: `createStore(config.storage)`. */
+  store?: Store;
+  /** Request log sink; default one JSON line per request on stdout; `false` for none. */
+  log?: ((entry: RequestLogEntry) => void) | false;
+  /** Clock for tokens and rate limits (tests). */
+  now?: () => number;
+  /** Force the node:http adapter on Bun (tests); default Bun.serve on Bun, node:http elsewhere. */
+  runtime?: 'bun' | 'node';
+}
+
+/**
+ * The registry as a server: Bun.serve on Bun, node:http on Node, over the store of the config.
+ * @example
+ * const server = await new NPMRegistryServer(await loadRegistryConfig()).start();
+ * console.log(`listening on ${server.url}`);
+ * process.once('SIGTERM', () => server.stop());
+ */
+export class NPMRegistryServer {
+  readonly config: RegistryConfig;
+  #deps: ServerDeps;
+  #store: Store | undefined;
+  #listening: Listening | undefined;
+  #publicUrl: string;
+  #handler: RegistryHandler | undefined;
+
+  constructor(config: RegistryConfig, deps: ServerDeps = {}) {
+    this.config = structuredClone(config);
+    this.#deps = deps;
+    this.#publicUrl = config.publicUrl;
+  }
+
+  /** The public URL (tarball links); with port 0, known once started. */
+  get url(): string {
+    return this.#publicUrl;
+  }
+
+  /** The port actually bound; undefined before start. */
+  get port(): number | undefined {
+    return this.#listening?.port;
+  }
+
+  /** Opens the store and listens on `config.listen`. */
+  async start(): Promise<this> {
+    if (this.#listening) return this;
+    const { listen } = this.config;
+    const store = this.#deps.store ?? createStore(this.config.storage);
+    this.#store = store;
+    const addresses = new WeakMap<Request, string>();
+    const clientAddress = (req: Request) => addresses.get(req) ?? null;
+    // With port 0 the public URL is only known after listening; the handler reads it lazily.
+    let handle: RegistryHandler | undefined;
+    let ready!: (h: RegistryHandler) => void;
+    const handlerReady = new Promise<RegistryHandler>((r) => (ready = r));
+    this.#listening = await serve({
+      runtime: this.#deps.runtime,
+      host: listen.host,
+      port: listen.port,
+      maxBodySize: this.config.limits.maxBodySize + 1024 * 1024,
+      fetch: async (req, address) => {
+        if (address) addresses.set(req, address);
+        return (handle ?? (await handlerReady))(req);
+      },
+    });
+    if (listen.port === 0 && this.config.publicUrl === defaultUrl(listen.host, 0)) {
+      this.#publicUrl = defaultUrl(listen.host, this.#listening.port);
+      this.config.publicUrl = this.#publicUrl;
+    }
+    this.config.listen = { ...listen, port: this.#listening.port };
+    const log = this.#deps.log === false ? undefined : this.#deps.log ?? ((e: RequestLogEntry) => process.stdout.write(`${JSON.stringify(e)}\n`));
+    const auth = createAuth({ store, config: this.config, clientAddress, now: this.#deps.now });
+    handle = createRegistryHandler({ store, config: this.config, auth, logger: log });
+    this.#handler = handle;
+    ready(handle);
+    return this;
+  }
+
+  /** Stops listening (in-flight requests get `graceMs` to finish) and closes the store. */
+  async stop(graceMs = 5000): Promise<void> {
+    const listening = this.#listening;
+    this.#listening = undefined;
+    await listening?.stop(graceMs);
+    await this.#handler?.idle();
+    if (!this.#deps.store) await this.#store?.close?.();
+  }
+}
+
+function defaultUrl(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${h}:${port}`;
+}
+
+/**
+ * Stops `server` on the first SIGINT or SIGTERM, then resolves (the caller exits). A second signal
+ * exits at once.
+ * @example
+ * const server = await new NPMRegistryServer(config).start();
+ * await stopOnSignal(server);
+ */
+export function stopOnSignal(server: { stop(): Promise<void> }, signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      for (const s of signals) process.off(s, onSignal);
+      for (const s of signals) process.once(s, () => process.exit(130));
+      server.stop().finally(() => resolve(signal));
+    };
+    for (const s of signals) process.on(s, onSignal);
+  });
+}

@@ -1,0 +1,74 @@
+import { gunzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { memoryDriver, wrapStore } from '@factorywager/r2-store';
+import { baseConfig } from '../src/config/defaults.ts';
+import { NPMRegistryServer } from '../src/server.ts';
+import type { RequestLogEntry } from '../src/handler.ts';
+
+const servers: NPMRegistryServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.stop()));
+});
+
+async function startServer(runtime: 'bun' | 'node') {
+  const config = { ...baseConfig(), listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1:0' };
+  const logs: RequestLogEntry[] = [];
+  const server = await new NPMRegistryServer(config, { store: wrapStore(memoryDriver()), runtime, log: (e) => logs.push(e) }).start();
+  servers.push(server);
+  return { server, logs };
+}
+
+describe.each(['bun', 'node'] as const)('NPMRegistryServer on the %s adapter', (runtime) => {
+  it('listens on an ephemeral port, answers ping, users and tokens, and logs without tokens', async () => {
+    const { server, logs } = await startServer(runtime);
+    expect(server.port).toBeGreaterThan(0);
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+    const ping = await fetch(`${server.url}/-/ping`);
+    expect(ping.status).toBe(200);
+    expect(await ping.json()).toEqual({});
+
+    const add = await fetch(`${server.url}/-/user/org.couchdb.user:alice`, {
+      method: 'PUT', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'alice', password: 'correct horse battery' }),
+    });
+    expect(add.status).toBe(201);
+    const { token } = (await add.json()) as { token: string };
+    const who = await fetch(`${server.url}/-/whoami`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await who.json()).toEqual({ username: 'alice' });
+    const logout = await fetch(`${server.url}/-/user/token/${encodeURIComponent(token)}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    expect(logout.status).toBe(200);
+    expect((await fetch(`${server.url}/-/whoami`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+
+    const missing = await fetch(`${server.url}/no-such-package`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toHaveProperty('error');
+
+    expect(logs.map((l) => `${l.method} ${l.status}`)).toContain('GET 200');
+    expect(JSON.stringify(logs)).not.toContain(token);
+    expect(JSON.stringify(logs)).toContain('[redacted]');
+  });
+
+  it('streams request and response bodies (publish and tarball) and keeps binary bytes intact', async () => {
+    const { server } = await startServer(runtime);
+    const { token } = (await (await fetch(`${server.url}/-/user/org.couchdb.user:bob`, {
+      method: 'PUT', body: JSON.stringify({ name: 'bob', password: 'correct horse battery' }), headers: { 'content-type': 'application/json' },
+    })).json()) as { token: string };
+    const { createTarGzip } = await import('nanotar');
+    const pkgJson = { name: 'streamed', version: '1.0.0' };
+    const tgz = await createTarGzip([{ name: 'package/package.json', data: JSON.stringify(pkgJson) }]);
+    const sha512 = Buffer.from(await crypto.subtle.digest('SHA-512', tgz)).toString('base64');
+    const sha1 = Buffer.from(await crypto.subtle.digest('SHA-1', tgz)).toString('hex');
+    const body = {
+      _id: 'streamed', name: 'streamed', 'dist-tags': { latest: '1.0.0' },
+      versions: { '1.0.0': { ...pkgJson, dist: { integrity: `sha512-${sha512}`, shasum: sha1, tarball: `${server.url}/streamed/-/streamed-1.0.0.tgz` } } },
+      _attachments: { 'streamed-1.0.0.tgz': { content_type: 'application/octet-stream', data: Buffer.from(tgz).toString('base64'), length: tgz.length } },
+    };
+    const put = await fetch(`${server.url}/streamed`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    expect(put.status).toBeLessThan(300);
+    const tarball = await fetch(`${server.url}/streamed/-/streamed-1.0.0.tgz`);
+    expect(tarball.status).toBe(200);
+    const bytes = new Uint8Array(await tarball.arrayBuffer());
+    expect(Buffer.from(bytes).equals(Buffer.from(tgz))).toBe(true);
+    expect(gunzipSync(bytes).length).toBeGreaterThan(0);
+  });
+});
