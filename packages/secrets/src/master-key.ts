@@ -1,5 +1,5 @@
 import { SecretsError } from './errors.ts';
-import { fromBase64, fromHex, utf8 } from './_bytes.ts';
+import { fromBase64, fromHex, toHex, utf8 } from './_bytes.ts';
 
 /** PBKDF2 parameters used when FW_MASTER_KEY is a passphrase rather than 32 key bytes. */
 export const PASSPHRASE_KDF = { hash: 'SHA-256', iterations: 600_000, salt: 'factorywager-secrets/master-key/v1' } as const;
@@ -49,7 +49,6 @@ export function generateMasterKey(): Uint8Array<ArrayBuffer> {
 export async function loadOrCreateKeyFile(path: string): Promise<{ key: Uint8Array<ArrayBuffer>; created: boolean }> {
   const fs = await import('node:fs/promises');
   const { dirname } = await import('node:path');
-  const { toHex } = await import('./_bytes.ts');
   const read = async () => {
     const text = (await fs.readFile(path, 'utf8')).trim();
     if (!/^[0-9a-fA-F]{64}$/.test(text)) throw new SecretsError('INVALID_MASTER_KEY', `master key file ${path} is not 64 hex characters`);
