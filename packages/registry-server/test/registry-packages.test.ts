@@ -185,7 +185,7 @@ describe('search, list, ping, advisories, logs', () => {
     const res = await (await s.call('GET', '/-/v1/search?text=tool&size=10')).json();
     expect(res.total).toBe(2);
     expect(res.objects.map((o: { package: { name: string } }) => o.package.name)).toEqual(['@acme/beta', 'alpha-tool']);
-    expect(res.objects[1]).toMatchObject({ package: { name: 'alpha-tool', version: '1.0.0', keywords: ['cli', 'tool'], publisher: { username: 'ana' } }, score: { final: expect.any(Number) } });
+    expect(res.objects[1]).toMatchObject({ package: { name: 'alpha-tool', version: '1.0.0', keywords: ['cli', 'tool'], publisher: { username: 'ana' }, maintainers: [{ username: 'ana' }] }, score: { final: expect.any(Number) } });
     expect((await (await s.call('GET', '/-/v1/search?text=keywords:cli')).json()).total).toBe(1);
     expect((await (await s.call('GET', '/-/v1/search?text=tool&from=1&size=1')).json()).objects).toHaveLength(1);
     const anon = await (await s.call('GET', '/-/fw/packages')).json();

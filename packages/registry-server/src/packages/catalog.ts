@@ -92,7 +92,8 @@ export function search(docs: Packument[], text: string, size: number, from: numb
     const publisher = doc.versions[s.version]?._npmUser as { name: string } | undefined;
     const pkg: Record<string, unknown> = {
       name: s.name, version: s.version, description: s.description ?? '', keywords: s.keywords ?? [],
-      date: String(doc.time[s.version] ?? s.modified), links: {}, maintainers: doc.maintainers ?? [],
+      date: String(doc.time[s.version] ?? s.modified), links: {},
+      maintainers: (doc.maintainers ?? []).map((m) => ({ username: m.name, ...(m.email ? { email: m.email } : {}) })),
     };
     if (publisher) pkg.publisher = { username: publisher.name };
     const score = exact(s) === 0 ? 1 : 0.5;
