@@ -1,7 +1,7 @@
 // The product flow of `fw secrets ...` as real subprocesses, against the real keychain when
 // FW_KEYCHAIN_AVAILABLE=1 (CI runs every suite under tooling/scripts/with-keyring.sh), else the vault.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,5 +113,31 @@ describe('fw secrets (subprocesses)', () => {
     const noConfig = await fw(['rotate', 'test', 'x'], undefined, { FW_CONFIG: join(dataDir, 'none.json5') });
     expect(noConfig.code).toBe(1);
     expect(noConfig.stderr).toMatch(/^fw: .*none\.json5.*\n$/);
+  });
+
+  it('roles from the registry config: a denied action is FORBIDDEN, names the rule and is audited', async () => {
+    const config = join(dataDir, 'registry.config.json5');
+    writeFileSync(config, `{
+      users: { olga: { roles: ['ops'] }, root: { roles: ['admin'] } },
+      secrets: {
+        roles: {
+          admin: [{ actions: ['read', 'write', 'rotate', 'delete'], keys: ['**'] }],
+          ops: [{ actions: ['read', 'rotate'], keys: ['db/*'] }],
+        },
+        rotation: [{ pattern: 'db/**', maxAgeDays: 30 }],
+      },
+    }`);
+    const as = (actor: string, args: string[]) => fw([...args, '--config', config], undefined, { FW_ACTOR: actor });
+    expect(await as('root', ['set', 'db/pw', 'pw-1'])).toMatchObject({ code: 0 });
+    const denied = await as('olga', ['delete', 'db/pw']);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/^fw: forbidden: actor "olga" with role "ops" has no grant for secrets:delete on "db\/pw".*\[FORBIDDEN\]\n$/);
+    expect(await as('olga', ['rotate', 'db/pw', 'pw-2'])).toMatchObject({ code: 0 });
+    expect((await as('stranger', ['get', 'db/pw'])).code).toBe(1);
+    const list = await as('olga', ['list']);
+    expect(list.stdout).toMatch(/db\/pw +v2 +\S+ +OK/);
+    expect(list.stdout).not.toContain('test');
+    const audit = JSON.parse((await as('root', ['audit', 'db/pw', '--json'])).stdout) as Array<{ actor: string; action: string; outcome: string }>;
+    expect(audit.map((e) => `${e.actor}:${e.action}:${e.outcome}`)).toEqual(['root:create:ok', 'olga:delete:denied', 'olga:rotate:ok', 'stranger:read:denied']);
   });
 });

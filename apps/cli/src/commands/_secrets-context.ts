@@ -36,11 +36,8 @@ async function loadPolicy(ctx: Context): Promise<SecretsPolicy | undefined> {
   const explicit = (ctx.values.config as string | undefined) ?? ctx.env.FW_CONFIG;
   const path = explicit ?? 'registry.config.json5';
   if (!explicit && !existsSync(resolve(path))) return undefined;
-  const server = (await import('@factorywager/registry-server')) as {
-    loadRegistryConfig?: (o: { path: string; env: NodeJS.ProcessEnv }) => Promise<{ secrets: SecretsPolicy; users: SecretsPolicy['users'] }>;
-  };
-  if (!server.loadRegistryConfig) throw new CliError(`cannot read ${path}: this build has no config loader`);
-  const config = await server.loadRegistryConfig({ path, env: ctx.env });
+  const { loadRegistryConfig } = await import('@factorywager/registry-server/node');
+  const config = await loadRegistryConfig({ path, env: ctx.env });
   return { ...config.secrets, users: config.users };
 }
 
