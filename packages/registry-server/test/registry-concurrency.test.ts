@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createStore, keys } from '@factorywager/r2-store';
+import { esc, publishBody, setup, tarball } from './_helpers.ts';
+
+let dirs: string[] = [];
+afterEach(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); dirs = []; });
+
+describe('concurrent writers over one store', () => {
+  it('two handlers over one fs store: 4 clients x 10 versions of one package all land, each tarball matching its integrity', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'fw-registry-conc-'));
+    dirs.push(root);
+    const a = setup({ store: createStore({ driver: 'fs', root }) });
+    const b = setup({ store: createStore({ driver: 'fs', root }) });
+    const name = '@acme/busy';
+    const clients = [0, 1, 2, 3].map(async (client) => {
+      for (let i = 0; i < 10; i++) {
+        const replica = (client + i) % 2 ? a : b;
+        const res = await replica.call('PUT', `/${esc(name)}`, { token: 'tok-ana', body: await publishBody(name, `${client + 1}.${i}.0`) });
+        expect(res.status, await res.clone().text()).toBe(201);
+      }
+    });
+    // Tags and reads race with the publishes too.
+    const readers = [a, b].map(async (s) => {
+      for (let i = 0; i < 10; i++) await s.call('GET', `/${esc(name)}`).then((r) => r.arrayBuffer());
+    });
+    await Promise.all([...clients, ...readers]);
+
+    for (const s of [a, b]) {
+      const doc = await (await s.call('GET', `/${esc(name)}`)).json();
+      expect(Object.keys(doc.versions)).toHaveLength(40);
+      for (const [v, manifest] of Object.entries<{ dist: { integrity: string } }>(doc.versions)) {
+        const tgz = await s.store.get(keys.tarball(name, `busy-${v}.tgz`));
+        expect(tgz, v).not.toBeNull();
+        expect(`sha512-${createHash('sha512').update(tgz!.body).digest('base64')}`).toBe(manifest.dist.integrity);
+      }
+    }
+    const history = await a.store.getJson<{ events: Array<{ type: string }> }>(keys.versionHistory(name));
+    expect(history!.events.filter((e) => e.type === 'publish')).toHaveLength(40);
+  });
+
+  it('the same version published twice at once: one 201, the other 403 (or 409 while the first is in flight), the winner\'s tarball kept', async () => {
+    const s = setup();
+    const [x, y] = await Promise.all(['one', 'two'].map(async (flavour) => {
+      const tgz = await tarball('twin', '1.0.0', { flavour });
+      return s.call('PUT', '/twin', { token: 'tok-ana', body: await publishBody('twin', '1.0.0', { tgz }) });
+    }));
+    const statuses = [x!.status, y!.status].sort();
+    expect(statuses[0]).toBe(201);
+    expect([403, 409]).toContain(statuses[1]);
+    const doc = await (await s.call('GET', '/twin')).json();
+    const tgz = await s.store.get(keys.tarball('twin', 'twin-1.0.0.tgz'));
+    expect(`sha512-${createHash('sha512').update(tgz!.body).digest('base64')}`).toBe(doc.versions['1.0.0'].dist.integrity);
+  });
+});
