@@ -2,10 +2,10 @@ import {
   DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command,
   PutObjectCommand, S3Client, type GetObjectCommandOutput, type HeadObjectCommandOutput,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { StoreError } from './errors.ts';
 import type { ObjectInfo, ObjectStore, PutOptions } from './types.ts';
 import { validateKey, validatePrefix } from './validate-key.ts';
+import { uploadStream } from './_s3-multipart.ts';
 
 /** Options of {@link s3Driver}: the `s3` variant of StoreConfig, or a ready client. */
 export interface S3DriverOptions {
@@ -155,12 +155,12 @@ export function s3Driver(options: S3DriverOptions): ObjectStore {
           const out = await client.send(new PutObjectCommand({ ...params, Body: bytes, ContentLength: bytes.byteLength }));
           return { key, etag: out.ETag ?? '' };
         }
-        // A stream of unknown length: lib-storage's Upload sends one PutObject when it fits in one
-        // part, else a multipart upload with bounded memory (part size x queue size).
+        // A stream of unknown length: one PutObject when it fits in one part, else a multipart
+        // upload with one part buffer in memory (see _s3-multipart.ts).
         // Conditional large writes: conditional multipart completion is not portable. We check the
-        // condition with a HEAD first (fail fast, before uploading), and Upload also passes
-        // If-Match / If-None-Match on CompleteMultipartUpload, which AWS S3 and our test server
-        // enforce atomically. On a store that ignores them there, the HEAD is the only check, so a
+        // condition with a HEAD first (fail fast, before uploading), and also send If-Match /
+        // If-None-Match on CompleteMultipartUpload, which AWS S3 and our test server enforce
+        // atomically. On a store that ignores them there, the HEAD is the only check, so a
         // racing writer can slip in between: use updateJson (small JSON, single PUT) for anything
         // that races, and If-None-Match for immutable large objects (tarballs) where both writers
         // would write the same bytes.
@@ -171,11 +171,15 @@ export function s3Driver(options: S3DriverOptions): ObjectStore {
             throw new StoreError('PRECONDITION_FAILED', `etag mismatch: ${key}`, { key });
           }
         }
-        const upload = new Upload({ client, params: { ...params, Body: body }, partSize, queueSize: 2, leavePartsOnError: false });
-        const out = await upload.done();
-        return { key, etag: ('ETag' in out && out.ETag) || (await head(key))?.etag || '' };
+        const etag = await uploadStream(client, params, body, partSize);
+        return { key, etag: etag || (await head(key))?.etag || '' };
       } catch (err) {
-        throw s3Error(key, err);
+        const mapped = s3Error(key, err);
+        // AWS S3 answers If-Match on a missing key with 404 NoSuchKey; R2 and our test server with 412
+        if (mapped.code === 'NOT_FOUND' && opts.ifMatch !== undefined) {
+          throw new StoreError('PRECONDITION_FAILED', `etag mismatch (no object): ${key}`, { key, cause: err });
+        }
+        throw mapped;
       }
     },
     async delete(key) {
