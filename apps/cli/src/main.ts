@@ -4,6 +4,7 @@ import { CliError, formatHelp, parse, readStdin, useColor, type Area } from './k
 const areas: Record<string, { summary: string; load: () => Promise<Area> }> = {
   version: { summary: 'parse, compare, recommend versions; version graphs', load: async () => (await import('./commands/version.ts')).default },
   secrets: { summary: 'versioned secrets: keychain, encrypted history, rotation, rollback, audit', load: async () => (await import('./commands/secrets.ts')).default },
+  registry: { summary: 'run the registry; publish, info, search, list, stats; config init/load', load: async () => (await import('./commands/registry.ts')).default },
 };
 
 function topHelp(): string {

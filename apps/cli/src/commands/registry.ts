@@ -1,0 +1,171 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Area, Context } from '../kit.ts';
+import { CliError } from '../kit.ts';
+import { openClient, packagePath } from './_registry-client.ts';
+import { pack, publishDocument } from './_registry-pack.ts';
+
+function print(ctx: Context, data: unknown, human: () => string): void {
+  ctx.out(ctx.json ? JSON.stringify(data, null, 2) : human());
+}
+
+const bold = (ctx: Context, s: string) => (ctx.color ? `\x1b[1m${s}\x1b[22m` : s);
+const dim = (ctx: Context, s: string) => (ctx.color ? `\x1b[2m${s}\x1b[22m` : s);
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} kB`;
+  return `${(n / 1024 ** 2).toFixed(1)} MB`;
+}
+
+/** The registry in the user's npm config, for the commented uplink example; null when npm is absent. */
+function npmRegistry(env: NodeJS.ProcessEnv): string | null {
+  const r = spawnSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8', timeout: 15_000, env });
+  const out = r.status === 0 ? r.stdout.trim() : '';
+  return /^https?:\/\//.test(out) ? out : null;
+}
+
+async function start(ctx: Context): Promise<void> {
+  const { loadRegistryConfig, NPMRegistryServer, stopOnSignal } = await import('@factorywager/registry-server/node');
+  const env = { ...ctx.env };
+  const port = ctx.values.port as string | undefined;
+  if (port !== undefined) {
+    if (!/^\d+$/.test(port) || Number(port) > 65535) throw new CliError(`--port must be a port number (0-65535), got ${JSON.stringify(port)}`, 2);
+    env.REGISTRY_PORT = port;
+  }
+  const config = await loadRegistryConfig({ path: (ctx.values.config as string | undefined) ?? undefined, env });
+  const host = ctx.values.host as string | undefined;
+  if (host) {
+    const derived = config.publicUrl === `http://${config.listen.host}:${config.listen.port}`;
+    config.listen = { ...config.listen, host };
+    if (derived) config.publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${config.listen.port}`;
+  }
+  const quiet = ctx.values.quiet === true;
+  const server = await new NPMRegistryServer(config, quiet ? { log: false } : {}).start();
+  const where = config.storage.driver === 'fs' ? `fs ${config.storage.root}` : config.storage.driver === 's3' ? `s3 bucket ${config.storage.bucket}` : 'memory';
+  ctx.out([
+    `${bold(ctx, 'FactoryWager Registry')} listening on ${server.url}/`,
+    `  storage: ${where}${config.source ? `\n  config:  ${config.source}` : ''}`,
+    `  log in:  npm adduser --registry ${server.url}/`,
+    `  stop:    Ctrl-C`,
+  ].join('\n'));
+  const signal = await stopOnSignal(server);
+  ctx.err(`registry stopped (${signal})`);
+}
+
+async function publish(ctx: Context): Promise<void> {
+  const dir = resolve(ctx.positionals[0] ?? '.');
+  const tag = (ctx.values.tag as string | undefined) ?? 'latest';
+  const client = await openClient(ctx.env);
+  if (!client.token) throw new CliError(`no token for ${client.registry}: set FW_TOKEN or log in (npm adduser --registry ${client.registry}/)`);
+  const packed = await pack(dir);
+  const readme = await readFile(resolve(dir, 'README.md'), 'utf8').catch(() => undefined);
+  const doc = publishDocument(packed, client.registry, tag, readme);
+  if (ctx.values['dry-run'] !== true) await client.request('PUT', packagePath(packed.name), doc);
+  const data = { name: packed.name, version: packed.version, tag, files: packed.files, size: packed.tarball.length, integrity: packed.integrity, dryRun: ctx.values['dry-run'] === true };
+  print(ctx, data, () => [
+    ...packed.files.map((f) => dim(ctx, `  ${f}`)),
+    `${data.dryRun ? '(dry run) ' : ''}+ ${packed.name}@${packed.version} (${tag}) ${formatBytes(packed.tarball.length)}, ${packed.files.length} files → ${client.registry}`,
+  ].join('\n'));
+}
+
+interface Packument { name: string; description?: string; 'dist-tags': Record<string, string>; versions: Record<string, { description?: string; deprecated?: string }>; time?: Record<string, string> }
+
+const registry: Area = {
+  start: {
+    summary: 'start the registry (no config: fs store in ./.factorywager or FW_DATA_DIR, 127.0.0.1:4873)',
+    usage: '[--port <n>] [--host <addr>] [--config <file>] [--quiet]',
+    args: [0, 0],
+    options: { port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, quiet: { type: 'boolean' } },
+    run: start,
+  },
+  publish: {
+    summary: 'pack a folder (package.json files, .npmignore) and publish it to REGISTRY_URL',
+    usage: '[dir] [--tag <tag>] [--dry-run]',
+    args: [0, 1],
+    options: { tag: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    run: publish,
+  },
+  info: {
+    summary: 'show a package: dist-tags, versions, description',
+    usage: '<pkg>',
+    args: [1, 1],
+    async run(ctx) {
+      const doc = await (await openClient(ctx.env)).request<Packument>('GET', packagePath(ctx.positionals[0]!));
+      const versions = Object.keys(doc.versions);
+      const latest = doc['dist-tags'].latest;
+      print(ctx, doc, () => [
+        `${bold(ctx, doc.name)}${latest ? `@${latest}` : ''}${doc.description ? ` — ${doc.description}` : ''}`,
+        `dist-tags: ${Object.entries(doc['dist-tags']).map(([t, v]) => `${t}: ${v}`).join(', ') || '(none)'}`,
+        `versions (${versions.length}): ${versions.join(', ')}`,
+        ...(doc.time?.modified ? [`modified: ${doc.time.modified}`] : []),
+        ...(latest && doc.versions[latest]?.deprecated ? [`deprecated: ${doc.versions[latest]!.deprecated}`] : []),
+      ].join('\n'));
+    },
+  },
+  search: {
+    summary: 'search packages by name, description and keywords',
+    usage: '<query> [--size <n>]',
+    args: [1, 1],
+    options: { size: { type: 'string' } },
+    async run(ctx) {
+      const size = Number((ctx.values.size as string | undefined) ?? 20);
+      if (!Number.isInteger(size) || size < 1 || size > 250) throw new CliError('--size must be a whole number from 1 to 250', 2);
+      const q = new URLSearchParams({ text: ctx.positionals[0]!, size: String(size) });
+      const res = await (await openClient(ctx.env)).request<{ objects: Array<{ package: { name: string; version: string; description?: string } }>; total: number }>('GET', `/-/v1/search?${q}`);
+      print(ctx, res, () => (res.objects.length === 0 ? 'no packages found'
+        : res.objects.map(({ package: p }) => `${p.name}@${p.version}${p.description ? `  ${dim(ctx, p.description)}` : ''}`).join('\n')));
+    },
+  },
+  list: {
+    summary: 'list the packages you may read',
+    usage: '',
+    args: [0, 0],
+    async run(ctx) {
+      const res = await (await openClient(ctx.env)).request<{ packages: Array<{ name: string; version: string; versions: number; description?: string }> }>('GET', '/-/fw/packages');
+      print(ctx, res.packages, () => (res.packages.length === 0 ? 'no packages yet'
+        : res.packages.map((p) => `${p.name}@${p.version}  ${dim(ctx, `${p.versions} version${p.versions === 1 ? '' : 's'}`)}`).join('\n')));
+    },
+  },
+  stats: {
+    summary: 'packages, versions, bytes stored and downloads',
+    usage: '',
+    args: [0, 0],
+    async run(ctx) {
+      const s = await (await openClient(ctx.env)).request<{ packages: number; versions: number; bytes: number; downloads: number }>('GET', '/-/fw/stats');
+      print(ctx, s, () => `packages: ${s.packages}\nversions: ${s.versions}\nstored:   ${formatBytes(s.bytes)}\ndownloads: ${s.downloads}`);
+    },
+  },
+  config: {
+    summary: 'init: write a commented registry.config.json5; load: print the resolved config, secrets redacted',
+    usage: '<init|load> [--config <file>] [--force] [--upstream <url>]',
+    args: [1, 1],
+    options: { config: { type: 'string' }, force: { type: 'boolean' }, upstream: { type: 'string' } },
+    async run(ctx) {
+      const action = ctx.positionals[0];
+      const path = resolve((ctx.values.config as string | undefined) ?? 'registry.config.json5');
+      if (action === 'init') {
+        const { configTemplate } = await import('@factorywager/registry-server');
+        if (ctx.values.force !== true && existsSync(path)) throw new CliError(`${path} exists; use --force to overwrite it`);
+        const upstream = (ctx.values.upstream as string | undefined) ?? npmRegistry(ctx.env) ?? undefined;
+        try {
+          await writeFile(path, configTemplate({ upstream }), { flag: ctx.values.force === true ? 'w' : 'wx' });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new CliError(`${path} exists; use --force to overwrite it`);
+          throw new CliError(`cannot write ${path}: ${(err as Error).message}`);
+        }
+        print(ctx, { path, upstream: upstream ?? null }, () => `wrote ${path}${upstream ? ` (uplink example: ${upstream})` : ''}`);
+      } else if (action === 'load') {
+        const [{ loadRegistryConfig }, { redactConfig }] = await Promise.all([import('@factorywager/registry-server/node'), import('@factorywager/registry-server')]);
+        const config = await loadRegistryConfig({ path: ctx.values.config as string | undefined, env: ctx.env });
+        ctx.out(JSON.stringify(redactConfig(config), null, 2));
+      } else {
+        throw new CliError(`usage: fw registry config <init|load> (got ${JSON.stringify(action)})`, 2);
+      }
+    },
+  },
+};
+
+export default registry;
