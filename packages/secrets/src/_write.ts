@@ -112,3 +112,17 @@ export async function writeVersion(
   if (destroy.length) await store.deleteMany(destroy.map((v) => keys.secretVersion(key, v)));
   return { ...entry, current: committed };
 }
+
+/** Destroys every version envelope of `key`, then its current.json (so no metadata points at nothing). */
+export async function purgeObjects(store: Store, key: string): Promise<void> {
+  const prefix = keys.secretVersionsPrefix(key);
+  const versionKeys: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.list({ prefix, ...(cursor ? { cursor } : {}) });
+    versionKeys.push(...page.keys.filter((k) => /^\d+\.json$/.test(k.slice(prefix.length))));
+    cursor = page.cursor;
+  } while (cursor);
+  if (versionKeys.length) await store.deleteMany(versionKeys);
+  await store.delete(keys.secretCurrent(key));
+}

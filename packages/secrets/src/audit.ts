@@ -21,14 +21,15 @@ interface AuditFile {
   entries: AuditEntry[];
 }
 
-/** Audit files live at `secrets/_audit/{yyyy-mm}.json` (`_` can never start a secret key). */
+/** Audit files live at `secrets/_audit/{yyyy-mm-dd}.json` (`_` can never start a secret key). */
 export const AUDIT_PREFIX = 'secrets/_audit/';
 
 /**
- * Append-only audit trail in the store: one JSON file per UTC month, appended with the store's
- * check-and-set `updateJson`, so concurrent writers never drop an entry. One global log (rather than
+ * Append-only audit trail in the store: one JSON file per UTC day (small enough that each
+ * read-modify-write stays cheap), appended with the store's check-and-set `updateJson`, so concurrent
+ * writers never drop an entry. One global log (rather than
  * one per key) keeps denied attempts on keys that do not exist, and `audit` without a key is one read
- * per month.
+ * per day.
  * @example
  * const audit = new AuditLog(store);
  * await audit.append({ at: new Date().toISOString(), actor: 'alice', action: 'rotate', key: 'db', outcome: 'ok', version: 4 });
@@ -38,7 +39,7 @@ export class AuditLog {
   constructor(private readonly store: Store) {}
 
   async append(entry: AuditEntry): Promise<void> {
-    const file = `${AUDIT_PREFIX}${entry.at.slice(0, 7)}.json`;
+    const file = `${AUDIT_PREFIX}${entry.at.slice(0, 10)}.json`;
     await this.store.updateJson<AuditFile>(file, (cur) => ({
       format: 'fw-secrets-audit',
       v: 1,
@@ -52,7 +53,7 @@ export class AuditLog {
     let cursor: string | undefined;
     do {
       const page = await this.store.list({ prefix: AUDIT_PREFIX, ...(cursor ? { cursor } : {}) });
-      files.push(...page.keys.filter((k) => /\/\d{4}-\d{2}\.json$/.test(k)));
+      files.push(...page.keys.filter((k) => /\/\d{4}-\d{2}-\d{2}\.json$/.test(k)));
       cursor = page.cursor;
     } while (cursor);
     files.sort();

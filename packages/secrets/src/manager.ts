@@ -5,8 +5,9 @@ import { decryptEnvelope } from './envelope.ts';
 import { SecretsError, isSecretsError } from './errors.ts';
 import { registryCredentialsKey, validateSecretKey } from './key-name.ts';
 import { assertAccess, checkAccess, rotationStatus, type SecretAction as PolicyAction, type SecretsPolicy } from './policy.ts';
-import { makeCheck, withKeyLock, writeVersion, type WriteContext } from './_write.ts';
+import { makeCheck, purgeObjects, withKeyLock, writeVersion, type WriteContext } from './_write.ts';
 import { renderVersionGraph } from './version-graph.ts';
+import { numberOr, osUser } from './_env.ts';
 import type { InitializeResult, SecretMetadata, SecretSummary, SecretVersionInfo, StoredVersion } from './types.ts';
 
 /** Options of {@link RegistrySecretsManager}. Everything but `store` has a default from the environment. */
@@ -178,15 +179,7 @@ export class RegistrySecretsManager {
     const b = await this.open();
     await withKeyLock(key, async () => {
       if (options.purge) {
-        const versionKeys: string[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await this.store.list({ prefix: keys.secretVersionsPrefix(key), ...(cursor ? { cursor } : {}) });
-          versionKeys.push(...page.keys.filter((k) => /^\d+\.json$/.test(k.slice(keys.secretVersionsPrefix(key).length))));
-          cursor = page.cursor;
-        } while (cursor);
-        if (versionKeys.length) await this.store.deleteMany(versionKeys);
-        await this.store.delete(keys.secretCurrent(key));
+        await purgeObjects(this.store, key);
       } else {
         const at = this.now().toISOString();
         await this.store.updateJson<SecretMetadata>(keys.secretCurrent(key), (cur) => {
@@ -243,12 +236,12 @@ export class RegistrySecretsManager {
     const actor = this.actor(options.actor);
     const meta = await this.meta(key);
     const exists = Boolean(meta && meta.version > 0);
+    const action = kind === 'set' ? (exists ? 'update' : 'create') : kind;
+    const role = await this.guard(actor, kind === 'rotate' ? 'rotate' : 'write', action, key, options.env ?? meta?.env);
     if (kind === 'rotate' && (!exists || meta?.deleted)) {
       await this.record({ actor, action: 'rotate', key, outcome: 'error', reason: 'not found' });
       throw this.notFound(key, meta);
     }
-    const action = kind === 'set' ? (exists ? 'update' : 'create') : kind;
-    const role = await this.guard(actor, kind === 'rotate' ? 'rotate' : 'write', action, key, options.env ?? meta?.env);
     const ctx: WriteContext = { store: this.store, backends: await this.open(), policy: this.policy, now: this.now, useBunSecrets: options.useBunSecrets ?? true };
     const info = await writeVersion(ctx, { key, value, action, actor, ...(from !== undefined ? { from } : {}), options });
     this.invalidate(key);
@@ -324,19 +317,5 @@ export class RegistrySecretsManager {
       throw err;
     });
     return this.backends;
-  }
-}
-
-function numberOr(text: string | undefined): number | undefined {
-  const n = text === undefined || text === '' ? Number.NaN : Number(text);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-function osUser(): string {
-  try {
-    // node:os is present on Bun and Node; Workers callers pass `actor`.
-    return (process as unknown as { getBuiltinModule?: (m: string) => typeof import('node:os') }).getBuiltinModule?.('node:os')?.userInfo().username ?? process.env.USER ?? 'unknown';
-  } catch {
-    return process.env.USER ?? 'unknown';
   }
 }
