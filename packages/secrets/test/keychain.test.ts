@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import { runSecretsSuite } from './_suite.ts';
 
 // CI runs this file under tooling/scripts/with-keyring.sh (FW_KEYCHAIN_AVAILABLE=1, an unlocked
@@ -16,4 +17,10 @@ runSecretsSuite({
     if (!bun) throw new Error('the keychain variant must run under Bun (bun --bun vitest)');
     return bun.secrets.get({ service, name: key });
   },
+});
+
+describe('keychain test environment', () => {
+  it('runs with FW_KEYCHAIN_AVAILABLE=1 (tooling/scripts/with-keyring.sh), never silently without a keychain', () => {
+    expect(process.env.FW_KEYCHAIN_AVAILABLE, 'run: bash tooling/scripts/with-keyring.sh bun --bun vitest run packages/secrets').toBe('1');
+  });
 });
