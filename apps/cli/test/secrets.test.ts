@@ -140,4 +140,14 @@ describe('fw secrets (subprocesses)', () => {
     const audit = JSON.parse((await as('root', ['audit', 'db/pw', '--json'])).stdout) as Array<{ actor: string; action: string; outcome: string }>;
     expect(audit.map((e) => `${e.actor}:${e.action}:${e.outcome}`)).toEqual(['root:create:ok', 'olga:delete:denied', 'olga:rotate:ok', 'stranger:read:denied']);
   });
+
+  it('ten concurrent `secrets rotate` processes give versions 2..11 once each', async () => {
+    expect(await fw(['set', 'proc/race', 'p-0'])).toMatchObject({ code: 0 });
+    const runs = await Promise.all(Array.from({ length: 10 }, (_, i) => fw(['rotate', 'proc/race', `p-${i + 1}`, '--json'])));
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const versions = runs.map((r) => (JSON.parse(r.stdout) as { version: number }).version);
+    expect([...versions].sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    const winner = versions.indexOf(11);
+    expect(await fw(['get', 'proc/race'])).toMatchObject({ code: 0, stdout: `p-${winner + 1}\n` });
+  });
 });
