@@ -2,18 +2,26 @@ import validate from 'validate-npm-package-name';
 import semver from 'semver';
 import { RegistryError } from './errors.ts';
 
+const known = new Set<string>();
+
 /**
  * Checks a package name before it forms any storage key. Reads accept names valid for old packages
  * (capitals); publishes need names valid for new packages. A scope starting with a dot is refused too
  * (validate-npm-package-name lets `@../x` through).
  */
 export function assertPackageName(name: string, forPublish = false): string {
+  if (!forPublish && known.has(name)) return name;
   const result = validate(name);
   const ok = forPublish ? result.validForNewPackages : result.validForOldPackages;
   const scope = name.startsWith('@') ? name.slice(1, name.indexOf('/')) : '';
   if (!ok || scope.startsWith('.') || name.length > 214 || (name.startsWith('@') && !name.includes('/'))) {
     const why = [...(result.errors ?? []), ...(forPublish ? result.warnings ?? [] : [])][0] ?? 'not a valid package name';
     throw new RegistryError('INVALID_NAME', `invalid package name ${JSON.stringify(name.slice(0, 100))}: ${why}`);
+  }
+  // Hot GETs skip revalidation of names already seen valid (bounded memo).
+  if (!forPublish) {
+    if (known.size >= 10_000) known.clear();
+    known.add(name);
   }
   return name;
 }

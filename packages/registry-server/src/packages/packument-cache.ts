@@ -24,11 +24,13 @@ const MAX_ENTRIES = 1000;
 /**
  * Keeps parsed and serialized packuments keyed by the manifest's store etag, so a hot GET does one
  * `head` and no JSON work. Writes through this process replace the entry at once; writes from other
- * replicas are seen on the next request because every read revalidates with a `head` of the manifest
- * (`revalidateMs` > 0 trades that for a short TTL without the head).
+ * replicas are seen by revalidating with a `head` of the manifest on every read, shared by the reads
+ * that arrive while it is in flight (single flight: under load one head serves many GETs, and a read
+ * is never staler than one head round trip). `revalidateMs` > 0 trades that for a short TTL.
  */
 export class PackumentCache {
   private readonly entries = new Map<string, Entry>();
+  private readonly inflight = new Map<string, Promise<Entry | null>>();
   constructor(private readonly store: Store, private readonly revalidateMs = 0, private readonly clock: () => number = Date.now) {}
 
   /** The stored packument and its store etag, or null when absent. */
@@ -54,8 +56,13 @@ export class PackumentCache {
 
   /** Records a value this process just wrote. */
   set(name: string, doc: Packument | null, etag: string | null): void {
+    this.inflight.delete(name);
     if (!doc || !etag) { this.entries.delete(name); return; }
     this.put(name, { doc, etag, checkedAt: this.clock() });
+  }
+
+  private drop(name: string, seen: Entry | undefined): void {
+    if (this.entries.get(name) === seen) this.entries.delete(name);
   }
 
   private put(name: string, entry: Entry): void {
@@ -64,18 +71,31 @@ export class PackumentCache {
     if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
   }
 
-  private async entry(name: string): Promise<Entry | null> {
+  private entry(name: string): Promise<Entry | null> {
     const cached = this.entries.get(name);
+    if (cached && this.revalidateMs > 0 && this.clock() - cached.checkedAt < this.revalidateMs) return Promise.resolve(cached);
+    let pending = this.inflight.get(name);
+    if (!pending) {
+      pending = this.revalidate(name, cached).finally(() => {
+        if (this.inflight.get(name) === pending) this.inflight.delete(name);
+      });
+      this.inflight.set(name, pending);
+    }
+    return pending;
+  }
+
+  private async revalidate(name: string, cached: Entry | undefined): Promise<Entry | null> {
     const now = this.clock();
-    if (cached && this.revalidateMs > 0 && now - cached.checkedAt < this.revalidateMs) return cached;
     const key = keys.manifest(name);
     if (cached) {
       const info = await this.store.head(key);
-      if (!info) { this.entries.delete(name); return null; }
+      if (!info) { this.drop(name, cached); return null; }
       if (info.etag === cached.etag) { cached.checkedAt = now; return cached; }
     }
     const fresh = await this.store.getJsonWithEtag<Packument>(key);
-    if (!fresh) { this.entries.delete(name); return null; }
+    if (!fresh) { this.drop(name, cached); return null; }
+    const current = this.entries.get(name);
+    if (current && current !== cached && current.etag === fresh.etag) return current;
     const entry: Entry = { doc: fresh.value, etag: fresh.etag, checkedAt: now };
     this.put(name, entry);
     return entry;
