@@ -28,7 +28,7 @@ async function run(argv: string[], env: Record<string, string | undefined> = {})
   let out = '';
   let err = '';
   try {
-    const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s) });
+    const code = await main(argv, { out: (s) => { out += s; return true; }, err: (s) => { err += s; return true; } });
     return { code, out, err };
   } finally {
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
@@ -39,7 +39,7 @@ async function run(argv: string[], env: Record<string, string | undefined> = {})
 describe('registry start as a real process', () => {
   it('no config: fs store in ./.factorywager, prints URL and login hint, answers /-/ping, stops on SIGTERM', async () => {
     const cwd = temp();
-    const env = { ...process.env, NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env.FW_DATA_DIR;
     delete env.REGISTRY_PORT;
     const child = spawn('bun', ['--conditions=source', bin, 'registry', 'start', '--port', '0', '--quiet'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });

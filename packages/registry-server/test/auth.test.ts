@@ -68,9 +68,9 @@ describe('tokens', () => {
   it('lists, creates (read-only, cidr, expiry) and revokes; a revoked token fails at once', async () => {
     const { adduser, call, auth, req } = setup();
     const t1 = (await adduser('alice', PW)).json.token as string;
-    const created = await call('POST', '/-/npm/v1/tokens', { token: t1, body: { password: PW, readonly: true, cidr_whitelist: ['127.0.0.0/8'], expires: 7 } });
+    const created = await call('POST', '/-/npm/v1/tokens', { token: t1, body: { password: PW, readonly: true, cidr_whitelist: ['127.0.0.0/8'], expires: 7, name: 'ci' } });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ readonly: true, cidr_whitelist: ['127.0.0.0/8'] });
+    expect(created.json).toMatchObject({ readonly: true, cidr_whitelist: ['127.0.0.0/8'], name: 'ci' });
     expect(Date.parse(created.json.expires) - Date.parse(created.json.created)).toBeLessThanOrEqual(7 * 86_400_000);
     const t2 = created.json.token as string;
 

@@ -14,6 +14,8 @@ export interface TokenRecord {
   created: string;
   updated: string;
   expires?: string;
+  /** `npm token create --name`. */
+  name?: string;
 }
 
 /** Verified claims of a token whose record still exists. */
@@ -55,7 +57,7 @@ export async function resolveSigningKey(store: Store, configured: string | undef
 /** Signs a new token for `user` and records its id; `ttlSeconds` bounds its life. */
 export async function issueToken(
   store: Store, key: Uint8Array, user: string,
-  opts: { readonly: boolean; cidr: string[]; ttlSeconds: number; nowMs: number },
+  opts: { readonly: boolean; cidr: string[]; ttlSeconds: number; nowMs: number; name?: string },
 ): Promise<{ token: string; record: TokenRecord }> {
   const id = crypto.randomUUID();
   const iat = Math.floor(opts.nowMs / 1000);
@@ -71,6 +73,7 @@ export async function issueToken(
   const record: TokenRecord = {
     key: id, user, token: token.slice(0, 6), readonly: opts.readonly, cidr_whitelist: opts.cidr,
     created: now, updated: now, expires: new Date(exp * 1000).toISOString(),
+    ...(opts.name ? { name: opts.name } : {}),
   };
   await store.putJson(authKeys.token(user, id), record, { ifNoneMatch: '*' });
   return { token, record };

@@ -78,7 +78,10 @@ async function readJson(c: Context): Promise<Record<string, unknown>> {
 }
 
 function tokenView(r: TokenRecord) {
-  return { key: r.key, token: r.token, cidr_whitelist: r.cidr_whitelist, readonly: r.readonly, created: r.created, updated: r.updated, ...(r.expires ? { expires: r.expires } : {}) };
+  return {
+    key: r.key, token: r.token, cidr_whitelist: r.cidr_whitelist.length ? r.cidr_whitelist : null, readonly: r.readonly, created: r.created, updated: r.updated,
+    ...(r.expires ? { expires: r.expires } : {}), ...(r.name ? { name: r.name } : {}),
+  };
 }
 
 /**
@@ -152,7 +155,7 @@ export function createAuth(deps: AuthDeps): Auth {
       created = await users.create(name, password, typeof email === 'string' ? email : undefined, nowIso);
     }
     if (!created) await users.check(name, password, address(c.req.raw));
-    const { token } = await issueToken(store, await key(), name, { readonly: false, cidr: [], ttlSeconds, nowMs: now() });
+    const { token } = await issueToken(store, await key(), name, { readonly: false, cidr: [], ttlSeconds, nowMs: now(), name: 'login' });
     return c.json({ ok: created ? `user '${name}' created` : `you are authenticated as '${name}'`, id, token }, 201);
   });
 
@@ -178,7 +181,10 @@ export function createAuth(deps: AuthDeps): Auth {
     const principal = await requirePrincipal(c.req.raw);
     const body = await readJson(c);
     if (typeof body.password !== 'string') throw new RegistryError('BAD_REQUEST', 'a password is required to create a token');
+    // npm 11 sends `packages_and_scopes_permission` (`--packages-and-scopes-permission read-only`);
+    // its `--read-only` flag is accepted but not sent. Older clients send `readonly`.
     const readonly = body.readonly === true || body.packages_and_scopes_permission === 'read-only';
+    const name = typeof body.name === 'string' ? body.name.slice(0, 100) : undefined;
     if (principal.readOnly && !readonly) throw new RegistryError('FORBIDDEN', 'a read-only token cannot create a read-write token');
     const cidr = body.cidr_whitelist ?? [];
     if (!Array.isArray(cidr) || !cidr.every(isIpv4Cidr)) throw new RegistryError('BAD_REQUEST', 'cidr_whitelist must be a list of IPv4 CIDRs');
@@ -188,7 +194,7 @@ export function createAuth(deps: AuthDeps): Auth {
       ttl = Math.min(ttl, (body.expires as number) * 86_400);
     }
     await users.check(principal.name, body.password, address(c.req.raw));
-    const { token, record } = await issueToken(store, await key(), principal.name, { readonly, cidr: cidr as string[], ttlSeconds: ttl, nowMs: now() });
+    const { token, record } = await issueToken(store, await key(), principal.name, { readonly, cidr: cidr as string[], ttlSeconds: ttl, nowMs: now(), name });
     return c.json({ ...tokenView(record), token }, 201);
   });
 
