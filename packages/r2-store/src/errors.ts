@@ -26,7 +26,11 @@ export class StoreError extends Error {
   }
 }
 
-/** True when `err` is a StoreError (or any error) carrying the given code. */
+/**
+ * True when `err` is a StoreError (or any error) carrying the given code.
+ * @example
+ * if (isStoreError(err, 'NOT_FOUND')) return null;
+ */
 export function isStoreError(err: unknown, code?: StoreErrorCode): err is StoreError {
   return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'StoreError'
     && (code === undefined || (err as { code?: unknown }).code === code);

@@ -2,7 +2,11 @@ import { StoreError } from './errors.ts';
 import { createStore } from './create-store.ts';
 import type { Store, StoreConfig } from './types.ts';
 
-/** Which bucket a store serves; each may have its own R2_<PURPOSE>_BUCKET. */
+/**
+ * Which bucket a store serves; each may have its own R2_<PURPOSE>_BUCKET.
+ * @example
+ * createStoreFromEnv(process.env, 'versions'); // R2_VERSIONS_BUCKET, else R2_REGISTRY_BUCKET
+ */
 export type StorePurpose = 'registry' | 'versions' | 'secrets';
 
 type Env = Record<string, string | undefined>;

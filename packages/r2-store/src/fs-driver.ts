@@ -7,7 +7,11 @@ import { compareKeys, listPage } from './_util.ts';
 import { withLock } from './_fs-lock.ts';
 import { validateKey, validatePrefix } from './validate-key.ts';
 
-/** Options of {@link fsDriver}. */
+/**
+ * Options of {@link fsDriver}.
+ * @example
+ * const options: FsDriverOptions = { root: '/var/lib/factorywager', lockStaleMs: 60_000 };
+ */
 export interface FsDriverOptions {
   /** Root folder; created if missing. */
   root: string;
@@ -92,6 +96,25 @@ async function* chunksOf(body: PutBody): AsyncGenerator<Uint8Array> {
   }
 }
 
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return code(err) === 'EPERM';
+  }
+}
+
+/** Removes temp files left by writers that died (their names start with the writer's pid). */
+async function sweepTemp(tmpDir: string): Promise<void> {
+  const names = await readdir(tmpDir).catch(() => [] as string[]);
+  await Promise.all(names.map(async (name) => {
+    const pid = Number(name.split('-')[0]);
+    if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) await unlink(join(tmpDir, name)).catch(() => {});
+  }));
+}
+
 /**
  * A driver over a folder: one file per key under `root`. Writes go to a temp file (fsynced), then a
  * rename, then an fsync of the folder, so a crash leaves the old or the new object. The etag is the
@@ -108,7 +131,8 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
   const lockDir = join(root, INTERNAL, 'locks');
   const staleMs = options.lockStaleMs ?? 30_000;
   let ready: Promise<unknown> | undefined;
-  const init = () => (ready ??= Promise.all([mkdir(tmpDir, { recursive: true }), mkdir(lockDir, { recursive: true })]));
+  const init = () => (ready ??= Promise.all([mkdir(tmpDir, { recursive: true }), mkdir(lockDir, { recursive: true })])
+    .then(() => sweepTemp(tmpDir)));
 
   const pathOf = (key: string) => {
     validateKey(key);

@@ -7,7 +7,11 @@ import type { ObjectInfo, ObjectStore, PutOptions } from './types.ts';
 import { validateKey, validatePrefix } from './validate-key.ts';
 import { uploadStream } from './_s3-multipart.ts';
 
-/** Options of {@link s3Driver}: the `s3` variant of StoreConfig, or a ready client. */
+/**
+ * Options of {@link s3Driver}: the `s3` variant of StoreConfig, or a ready client.
+ * @example
+ * const options: S3DriverOptions = { endpoint: 'http://127.0.0.1:9000', bucket: 'b', accessKeyId: 'k', secretAccessKey: 's' };
+ */
 export interface S3DriverOptions {
   bucket: string;
   /** Full endpoint URL; derived from `accountId` for R2 when omitted. */

@@ -3,7 +3,10 @@ import type { ObjectStore, PutOptions, Store, UpdateJsonOptions, UpdateJsonResul
 import { sleep } from './_util.ts';
 
 const decoder = new TextDecoder();
-const MAX_BACKOFF_MS = 1000;
+// Caps of the jittered back-off: a lost race means someone else just committed, so retry soon;
+// UNAVAILABLE includes R2's 429 for more than about one write per second to a key, so wait longer.
+const MAX_CONFLICT_BACKOFF_MS = 250;
+const MAX_UNAVAILABLE_BACKOFF_MS = 2000;
 
 /**
  * Wraps any driver with the JSON helpers and the one check-and-set loop (`updateJson`).
@@ -46,7 +49,8 @@ export function wrapStore(driver: ObjectStore): Store {
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) {
         // full jitter: uniform in [0, min(cap, base * 2^attempt)]
-        await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, base * 2 ** attempt));
+        const cap = isStoreError(lastError, 'UNAVAILABLE') ? MAX_UNAVAILABLE_BACKOFF_MS : MAX_CONFLICT_BACKOFF_MS;
+        await sleep(Math.random() * Math.min(cap, base * 2 ** attempt));
       }
       try {
         const current = await getJsonWithEtag<T>(key);

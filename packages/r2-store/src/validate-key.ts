@@ -1,6 +1,10 @@
 import { StoreError } from './errors.ts';
 
-/** Longest key accepted, in UTF-8 bytes (the S3 and R2 limit). */
+/**
+ * Longest key accepted, in UTF-8 bytes (the S3 and R2 limit).
+ * @example
+ * new TextEncoder().encode(key).byteLength <= MAX_KEY_BYTES
+ */
 export const MAX_KEY_BYTES = 1024;
 
 const encoder = new TextEncoder();

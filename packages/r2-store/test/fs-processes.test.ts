@@ -77,11 +77,15 @@ describe('fs driver across processes', () => {
       expect(v!.round).toBeGreaterThanOrEqual(3); // "round 3" was printed: all three rounds were committed
       expect(v!.pad.length).toBe(200_000);
     }
-    // locks the killed writer held are recovered: every key takes a conditional update right away
+    // locks the killed writer held are recovered: every key takes a conditional update right away,
+    // and a new driver sweeps the temp files the killed writer left behind
+    const fresh = createStore({ driver: 'fs', root });
     for (const key of listed.keys) {
-      const r = await store.updateJson<{ round: number }>(key, (cur) => ({ ...cur!, round: -1 }), { retries: 3 });
+      const r = await fresh.updateJson<{ round: number }>(key, (cur) => ({ ...cur!, round: -1 }), { retries: 3 });
       expect(r.written).toBe(true);
     }
+    const litter = (await readdir(join(root, '.fw-store', 'tmp'))).filter((f) => f.startsWith(`${writer.pid}-`));
+    expect(litter).toEqual([]);
   });
 
   it('recovers a lock file left by a dead process', async () => {

@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** A running local S3-protocol server. */
+/**
+ * A running local S3-protocol server.
+ * @example
+ * const s3: S3TestServer = await startS3TestServer();
+ */
 export interface S3TestServer {
   /** e.g. http://127.0.0.1:41234 (path-style addressing). */
   endpoint: string;
