@@ -10,8 +10,9 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop()));
 });
 
-async function startServer(runtime: 'bun' | 'node') {
-  const config = { ...baseConfig(), listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1:0' };
+async function startServer(runtime: 'bun' | 'node', maxLoginAttempts = 10) {
+  const base = baseConfig();
+  const config = { ...base, auth: { ...base.auth, maxLoginAttempts }, listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1:0' };
   const logs: RequestLogEntry[] = [];
   const server = await new NPMRegistryServer(config, { store: wrapStore(memoryDriver()), runtime, log: (e) => logs.push(e) }).start();
   servers.push(server);
@@ -56,8 +57,8 @@ describe.each(['bun', 'node'] as const)('NPMRegistryServer on the %s adapter', (
     const { createTarGzip } = await import('nanotar');
     const pkgJson = { name: 'streamed', version: '1.0.0' };
     const tgz = await createTarGzip([{ name: 'package/package.json', data: JSON.stringify(pkgJson) }]);
-    const sha512 = Buffer.from(await crypto.subtle.digest('SHA-512', tgz)).toString('base64');
-    const sha1 = Buffer.from(await crypto.subtle.digest('SHA-1', tgz)).toString('hex');
+    const sha512 = Buffer.from(await crypto.subtle.digest('SHA-512', tgz as BufferSource)).toString('base64');
+    const sha1 = Buffer.from(await crypto.subtle.digest('SHA-1', tgz as BufferSource)).toString('hex');
     const body = {
       _id: 'streamed', name: 'streamed', 'dist-tags': { latest: '1.0.0' },
       versions: { '1.0.0': { ...pkgJson, dist: { integrity: `sha512-${sha512}`, shasum: sha1, tarball: `${server.url}/streamed/-/streamed-1.0.0.tgz` } } },
@@ -70,5 +71,14 @@ describe.each(['bun', 'node'] as const)('NPMRegistryServer on the %s adapter', (
     const bytes = new Uint8Array(await tarball.arrayBuffer());
     expect(Buffer.from(bytes).equals(Buffer.from(tgz))).toBe(true);
     expect(gunzipSync(bytes).length).toBeGreaterThan(0);
+  });
+
+  it('passes the peer address to the login limits: failures of two users block a third from 127.0.0.1', async () => {
+    const { server } = await startServer(runtime, 2);
+    const put = (name: string, password: string) => fetch(`${server.url}/-/user/org.couchdb.user:${name}`, { method: 'PUT', body: JSON.stringify({ name, password }) });
+    for (const name of ['ann', 'ben', 'cat']) expect((await put(name, 'correct horse battery')).status).toBe(201);
+    expect((await put('ann', 'wrong password')).status).toBe(401);
+    expect((await put('ben', 'wrong password')).status).toBe(401);
+    expect((await put('cat', 'correct horse battery')).status).toBe(429);
   });
 });

@@ -18,7 +18,7 @@ export interface AuthDeps {
   now?: () => number;
   /** The peer address the runtime saw (Bun.serve's requestIP, node's socket). */
   clientAddress?: (req: Request) => string | null | undefined;
-  /** PBKDF2 iterations for new hashes; default (and floor in production) 600,000. */
+  /** PBKDF2 iterations for new hashes (default 600,000); older hashes are raised on the next login. */
   passwordIterations?: number;
 }
 
