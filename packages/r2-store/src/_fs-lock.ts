@@ -11,9 +11,12 @@ import { sleep } from './_util.ts';
 
 const chains = new Map<string, Promise<unknown>>();
 
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return false; // our own locks are serialised in-process: a file naming us is a leftover
+/** A lock naming this process is a leftover: our own callers are serialised in-process. */
+const alive = (pid: number) => Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid);
+
+/** True when a process with this pid exists (this process included). */
+export function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
     return true;

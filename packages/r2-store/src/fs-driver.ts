@@ -4,7 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { StoreError } from './errors.ts';
 import type { ObjectInfo, ObjectStore, PutBody, PutOptions, StreamedObject } from './types.ts';
 import { compareKeys, listPage } from './_util.ts';
-import { withLock } from './_fs-lock.ts';
+import { processAlive, withLock } from './_fs-lock.ts';
+import { CHUNK, encodeTrailer, readTrailer, toInfo, type Trailer } from './_fs-format.ts';
 import { validateKey, validatePrefix } from './validate-key.ts';
 
 /**
@@ -21,15 +22,6 @@ export interface FsDriverOptions {
 
 /** Hidden folder under the root for temp and lock files; never listed, not usable as a key. */
 const INTERNAL = '.fw-store';
-// Each file holds the object's bytes, then a JSON trailer (etag, content type, metadata), then
-// 8 hex digits giving the trailer's length and a 4-byte magic. One file, so one rename publishes
-// bytes and metadata together.
-const MAGIC = 'FWS1';
-const FOOTER = 12;
-const CHUNK = 1 << 16;
-
-interface Trailer { etag: string; size: number; contentType?: string; metadata?: Record<string, string> }
-
 const code = (err: unknown) => (err as NodeJS.ErrnoException)?.code;
 const MISSING = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
 
@@ -41,39 +33,6 @@ function fail(key: string, err: unknown): never {
     throw new StoreError('UNAVAILABLE', `filesystem busy (${c}) for ${key}`, { key, cause: err });
   }
   throw new StoreError('INTERNAL', `filesystem error ${c ?? ''} for ${key}: ${(err as Error)?.message}`, { key, cause: err });
-}
-
-async function readTrailer(fh: FileHandle, key: string): Promise<Trailer & { mtime: Date }> {
-  const st = await fh.stat();
-  if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-  if (st.size >= FOOTER) {
-    const footer = Buffer.alloc(FOOTER);
-    await fh.read(footer, 0, FOOTER, st.size - FOOTER);
-    const len = Number.parseInt(footer.subarray(0, 8).toString('latin1'), 16);
-    if (footer.subarray(8).toString('latin1') === MAGIC && len > 0 && len <= st.size - FOOTER) {
-      const json = Buffer.alloc(len);
-      await fh.read(json, 0, len, st.size - FOOTER - len);
-      try {
-        const t = JSON.parse(json.toString('utf8')) as Trailer;
-        if (t.size === st.size - FOOTER - len) return { ...t, mtime: st.mtime };
-      } catch { /* not ours: fall through */ }
-    }
-  }
-  // a plain file dropped into the folder: its bytes are the object, etag hashed on the fly
-  const hash = createHash('sha256');
-  for (let at = 0; at < st.size; at += CHUNK) {
-    const buf = Buffer.alloc(Math.min(CHUNK, st.size - at));
-    await fh.read(buf, 0, buf.length, at);
-    hash.update(buf);
-  }
-  return { etag: `"${hash.digest('hex')}"`, size: st.size, mtime: st.mtime };
-}
-
-function toInfo(key: string, t: Trailer & { mtime: Date }): ObjectInfo {
-  const info: ObjectInfo = { key, etag: t.etag, size: t.size, lastModified: t.mtime };
-  if (t.contentType !== undefined) info.contentType = t.contentType;
-  if (t.metadata !== undefined) info.metadata = { ...t.metadata };
-  return info;
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -93,16 +52,6 @@ async function* chunksOf(body: PutBody): AsyncGenerator<Uint8Array> {
       if (done) return;
       yield value;
     }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return code(err) === 'EPERM';
   }
 }
 
@@ -156,7 +105,7 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
     const fh = await openObject(key);
     if (!fh) return null;
     try {
-      return toInfo(key, await readTrailer(fh, key));
+      return toInfo(key, await readTrailer(fh));
     } catch (err) {
       if (MISSING.has(code(err) ?? '')) return null;
       return fail(key, err);
@@ -186,8 +135,7 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
       const trailer: Trailer = { etag: `"${hash.digest('hex')}"`, size };
       if (opts.contentType !== undefined) trailer.contentType = opts.contentType;
       if (opts.metadata !== undefined) trailer.metadata = opts.metadata;
-      const json = Buffer.from(JSON.stringify(trailer), 'utf8');
-      await fh.write(Buffer.concat([json, Buffer.from(json.length.toString(16).padStart(8, '0') + MAGIC, 'latin1')]));
+      await fh.write(encodeTrailer(trailer));
       await fh.sync();
       return { tmp, etag: trailer.etag };
     } catch (err) {
@@ -263,7 +211,7 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
       const fh = await openObject(key);
       if (!fh) return null;
       try {
-        const t = await readTrailer(fh, key);
+        const t = await readTrailer(fh);
         const body = new Uint8Array(t.size);
         let at = 0;
         while (at < t.size) {
@@ -284,7 +232,7 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
       if (!fh) return null;
       let t;
       try {
-        t = await readTrailer(fh, key);
+        t = await readTrailer(fh);
       } catch (err) {
         await fh.close();
         if (MISSING.has(code(err) ?? '')) return null;

@@ -1,10 +1,41 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fsDriver } from '@factorywager/r2-store';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createStore, fsDriver } from '@factorywager/r2-store';
 import { testDriver } from './contract.ts';
 
 testDriver('fs', async () => {
   const root = await mkdtemp(join(tmpdir(), 'fw-store-fs-'));
   return { driver: fsDriver({ root }), cleanup: () => rm(root, { recursive: true, force: true }) };
+});
+
+describe('fs driver specifics', () => {
+  let root: string;
+  beforeEach(async () => { root = await mkdtemp(join(tmpdir(), 'fw-store-fs-')); });
+  afterEach(async () => { await rm(root, { recursive: true, force: true }); });
+
+  it('rejects a key that collides with another key\'s folder, and the reserved folder, with INVALID_KEY', async () => {
+    const store = createStore({ driver: 'fs', root });
+    await store.put('a/b', 'x');
+    await expect(store.put('a', 'y')).rejects.toMatchObject({ code: 'INVALID_KEY' });
+    await expect(store.put('a/b/c', 'y')).rejects.toMatchObject({ code: 'INVALID_KEY' });
+    await expect(store.put('.fw-store/tmp/x', 'y')).rejects.toMatchObject({ code: 'INVALID_KEY' });
+    expect(await store.getText('a/b')).toBe('x');
+    expect(await store.get('a')).toBeNull();
+    expect((await store.list()).keys).toEqual(['a/b']);
+  });
+
+  it('writes object files under the root at the key path, and reads a plain file dropped there', async () => {
+    const store = createStore({ driver: 'fs', root });
+    await store.put('packages/@s/p/manifest.json', '{}');
+    expect((await readFile(join(root, 'packages', '@s', 'p', 'manifest.json'))).subarray(0, 2).toString()).toBe('{}');
+    await mkdir(join(root, 'plain'), { recursive: true });
+    await writeFile(join(root, 'plain', 'file.txt'), 'hand-made');
+    const got = await store.get('plain/file.txt');
+    expect(new TextDecoder().decode(got!.body)).toBe('hand-made');
+    expect(got!.etag).toBe((await store.head('plain/file.txt'))!.etag);
+    await store.delete('packages/@s/p/manifest.json');
+    expect((await readdir(root)).sort()).toEqual(['.fw-store', 'plain']); // empty folders pruned
+  });
 });
