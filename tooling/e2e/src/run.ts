@@ -41,8 +41,11 @@ export function run(cmd: string, args: string[], options: RunOptions = {}): Prom
     let stdout = '';
     let stderr = '';
     let pending = '';
+    let lastOutput = Date.now();
+    let typing: ReturnType<typeof setTimeout> | undefined;
     const onData = (chunk: Buffer, which: 'out' | 'err') => {
       const text = chunk.toString('utf8');
+      lastOutput = Date.now();
       if (which === 'out') stdout += text;
       else stderr += text;
       pending += text;
@@ -50,7 +53,20 @@ export function run(cmd: string, args: string[], options: RunOptions = {}): Prom
       if (next && next[0].test(`${pending.replace(ANSI, '').trimEnd()} `)) {
         answers.shift();
         pending = '';
-        child.stdin.write(`${next[1]}${options.pty ? '\r' : '\n'}`);
+        if (!options.pty) {
+          child.stdin.write(`${next[1]}\n`);
+          return;
+        }
+        // A terminal program may switch the tty to raw mode right after printing its prompt,
+        // and that switch (TCSAFLUSH) discards typed-ahead input: type once its output has been
+        // quiet for a moment, as a person would.
+        clearTimeout(typing);
+        const answer = `${next[1]}\r`;
+        const type = () => {
+          if (Date.now() - lastOutput < 150) typing = setTimeout(type, 50);
+          else child.stdin.write(answer);
+        };
+        typing = setTimeout(type, 150);
       }
     };
     child.stdout.on('data', (c: Buffer) => onData(c, 'out'));
@@ -66,6 +82,7 @@ export function run(cmd: string, args: string[], options: RunOptions = {}): Prom
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      clearTimeout(typing);
       child.stdin.destroy();
       resolve({ code: code ?? -1, stdout, stderr });
     });

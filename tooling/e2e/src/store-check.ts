@@ -1,36 +1,33 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { createStore, type Store } from '@factorywager/r2-store';
 
-/** Every object file under an fs-driver root, keyed by storage key (internal dot-folders skipped). */
-export function listObjects(root: string): string[] {
+/** Every key in a store, through the store's own list (so temp and lock files never count). */
+export async function listObjects(store: Store): Promise<string[]> {
   const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir)) {
-      if (entry.startsWith('.')) continue;
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else out.push(relative(root, path));
-    }
-  };
-  walk(root);
+  let cursor: string | undefined;
+  do {
+    const page = await store.list({ cursor, limit: 1000 });
+    out.push(...page.keys);
+    cursor = page.cursor;
+  } while (cursor);
   return out.sort();
 }
 
 /**
- * Checks an fs store the way a registry must leave it after a crash: every JSON object parses,
- * and every version a manifest lists has its tarball with the manifest's integrity.
- * Returns the problems found (empty when consistent).
+ * Checks a store the way a registry must leave it after a crash: every JSON object parses, and
+ * every version a manifest lists has its tarball with the manifest's integrity.
+ * Takes an fs data folder or any Store. Returns the problems found (empty when consistent).
  */
-export function checkStore(root: string): { problems: string[]; manifests: number; versions: number } {
+export async function checkStore(where: string | Store): Promise<{ problems: string[]; manifests: number; versions: number }> {
+  const store = typeof where === 'string' ? createStore({ driver: 'fs', root: where }) : where;
   const problems: string[] = [];
   let manifests = 0;
   let versions = 0;
-  for (const key of listObjects(root)) {
+  for (const key of await listObjects(store)) {
     if (!key.endsWith('.json')) continue;
     let doc: any;
     try {
-      doc = JSON.parse(readFileSync(join(root, key), 'utf8'));
+      doc = JSON.parse((await store.getText(key)) ?? 'null');
     } catch (err) {
       problems.push(`${key}: does not parse (${(err as Error).message})`);
       continue;
@@ -39,16 +36,13 @@ export function checkStore(root: string): { problems: string[]; manifests: numbe
     manifests++;
     for (const [version, meta] of Object.entries<any>(doc.versions ?? {})) {
       versions++;
-      const file = String(meta?.dist?.tarball ?? '').split('/-/').pop();
-      const tarKey = join('packages', doc.name, file ?? '');
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(join(root, tarKey));
-      } catch {
-        problems.push(`${doc.name}@${version}: tarball ${tarKey} missing`);
+      const file = String(meta?.dist?.tarball ?? '').split('/-/').pop() ?? '';
+      const object = await store.get(`packages/${doc.name}/${file}`);
+      if (!object) {
+        problems.push(`${doc.name}@${version}: tarball ${file} missing`);
         continue;
       }
-      const integrity = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
+      const integrity = `sha512-${createHash('sha512').update(object.body).digest('base64')}`;
       if (meta.dist.integrity !== integrity) problems.push(`${doc.name}@${version}: integrity mismatch`);
     }
   }

@@ -33,7 +33,7 @@ describe('a server killed with SIGKILL in the middle of publishes', () => {
     await Promise.all(writers);
     await first.stop({ keepData: true });
 
-    const report = checkStore(first.dataDir);
+    const report = await checkStore(first.dataDir);
     expect(report.problems).toEqual([]);
     expect(report.versions).toBeGreaterThanOrEqual(60);
 

@@ -61,15 +61,19 @@ export function npmClient(ws: ClientWorkspace): RegistryClient {
       await npm(['audit'], projectDir);
     },
     async tokenCreate(password, { readOnly } = {}) {
-      const { stdout } = await npm(['token', 'create', ...(readOnly ? ['--read-only'] : []), '--json'], ws.root, [
+      // npm 11 sends no `readonly` for --read-only; a read-only token is asked for as a
+      // granular permission instead.
+      const flags = readOnly ? ['--packages-and-scopes-permission', 'read-only'] : [];
+      const { stdout } = await npm(['token', 'create', ...flags, '--name', 'e2e', '--json'], ws.root, [
         [/[Pp]assword:\s*$/, password],
       ]);
       const json = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { token: string };
       return json.token;
     },
     async tokenList() {
+      // npm prints keys redacted and derives a short `id` from each; revoke takes that id.
       const { stdout } = await npm(['token', 'list', '--json']);
-      return (JSON.parse(stdout) as Array<{ key: string; readonly: boolean }>).map((t) => ({ key: t.key, readonly: t.readonly }));
+      return (JSON.parse(stdout) as Array<{ id: string; readonly: boolean }>).map((t) => ({ key: t.id, readonly: t.readonly }));
     },
     async tokenRevoke(key) {
       await npm(['token', 'revoke', key]);
