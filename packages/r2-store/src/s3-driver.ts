@@ -32,6 +32,7 @@ export interface S3DriverOptions {
 }
 
 const encoder = new TextEncoder();
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ConnectionRefused', 'ConnectionClosed']);
 
 /** Maps an SDK error to a StoreError. @internal */
 export function s3Error(key: string, err: unknown): StoreError {
@@ -54,7 +55,9 @@ export function s3Error(key: string, err: unknown): StoreError {
   if (status === 401 || status === 403) {
     return new StoreError('INVALID_CONFIG', `access denied by the S3 store: ${what} for ${key}`, { key, cause: err });
   }
-  if (status === undefined || status === 429 || status >= 500) {
+  const network = status === undefined && (e.$metadata !== undefined || NETWORK_CODES.has((err as { code?: string }).code ?? '')
+    || name === 'TimeoutError');
+  if (network || status === 429 || (status !== undefined && status >= 500)) {
     return new StoreError('UNAVAILABLE', `S3 store unavailable: ${what}: ${e.message ?? ''} (${key})`, { key, cause: err });
   }
   return new StoreError('INTERNAL', `S3 store error ${what}: ${e.message ?? ''} (${key})`, { key, cause: err });

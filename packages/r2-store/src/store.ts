@@ -69,7 +69,9 @@ export function wrapStore(driver: ObjectStore): Store {
         lastError = err;
       }
     }
-    throw new StoreError('CONFLICT', `updateJson of ${key} gave up after ${attempts} attempts (${conflicts} conflicts)`, {
+    // a store that stayed unavailable is not a conflict: keep the code callers map to "try later"
+    const code = isStoreError(lastError, 'UNAVAILABLE') ? 'UNAVAILABLE' : 'CONFLICT';
+    throw new StoreError(code, `updateJson of ${key} gave up after ${attempts} attempts (${conflicts} conflicts)`, {
       key,
       cause: lastError,
     });

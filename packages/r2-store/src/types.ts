@@ -73,7 +73,7 @@ export interface ObjectStore {
 }
 
 export interface UpdateJsonOptions {
-  /** Attempts before giving up with CONFLICT. Default 20. */
+  /** Attempts before giving up with CONFLICT (UNAVAILABLE when the last attempt found the store unavailable). Default 20. */
   retries?: number;
   /** Base back-off in ms (jittered, exponential, capped). Default 10. */
   backoffMs?: number;

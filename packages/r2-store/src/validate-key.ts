@@ -25,7 +25,7 @@ export function validateKey(key: string): string {
   if (key.startsWith('/')) fail('leading "/"');
   if (key.includes('\\')) fail('backslash');
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(key)) fail('control character');
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(key)) fail('control character');
   if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(key)) fail('lone surrogate');
   if (encoder.encode(key).byteLength > MAX_KEY_BYTES) fail(`longer than ${MAX_KEY_BYTES} bytes`);
   for (const segment of key.split('/')) {
