@@ -153,6 +153,10 @@ describe('client commands against a running registry', () => {
       const none = await run(['registry', 'publish', dir], { ...env, FW_TOKEN: undefined, MY_TOKEN: undefined });
       expect(none.code).toBe(1);
       expect(none.err).toContain(`npm adduser --registry ${server.url}/`);
+      const dry = await run(['registry', 'publish', dir, '--dry-run', '--json'], { ...env, FW_TOKEN: undefined, MY_TOKEN: undefined });
+      expect(dry.code).toBe(0);
+      // no "files": everything but .npmignore's patterns and npm's always-excluded files
+      expect(JSON.parse(dry.out)).toMatchObject({ name: 'via-npmrc', dryRun: true, files: ['README.md', 'bin/hello.js', 'index.js', 'lib/a.js', 'package.json', 'secret/key.txt'] });
     } finally {
       process.chdir(prev);
     }

@@ -58,13 +58,14 @@ async function start(ctx: Context): Promise<void> {
 async function publish(ctx: Context): Promise<void> {
   const dir = resolve(ctx.positionals[0] ?? '.');
   const tag = (ctx.values.tag as string | undefined) ?? 'latest';
+  const dryRun = ctx.values['dry-run'] === true;
   const client = await openClient(ctx.env);
-  if (!client.token) throw new CliError(`no token for ${client.registry}: set FW_TOKEN or log in (npm adduser --registry ${client.registry}/)`);
+  if (!client.token && !dryRun) throw new CliError(`no token for ${client.registry}: set FW_TOKEN or log in (npm adduser --registry ${client.registry}/)`);
   const packed = await pack(dir);
   const readme = await readFile(resolve(dir, 'README.md'), 'utf8').catch(() => undefined);
   const doc = publishDocument(packed, client.registry, tag, readme);
-  if (ctx.values['dry-run'] !== true) await client.request('PUT', packagePath(packed.name), doc);
-  const data = { name: packed.name, version: packed.version, tag, files: packed.files, size: packed.tarball.length, integrity: packed.integrity, dryRun: ctx.values['dry-run'] === true };
+  if (!dryRun) await client.request('PUT', packagePath(packed.name), doc);
+  const data = { name: packed.name, version: packed.version, tag, files: packed.files, size: packed.tarball.length, integrity: packed.integrity, dryRun };
   print(ctx, data, () => [
     ...packed.files.map((f) => dim(ctx, `  ${f}`)),
     `${data.dryRun ? '(dry run) ' : ''}+ ${packed.name}@${packed.version} (${tag}) ${formatBytes(packed.tarball.length)}, ${packed.files.length} files → ${client.registry}`,
