@@ -125,7 +125,7 @@ describe('tokens', () => {
 describe('hostile tokens', () => {
   it('refuses forged, alg:none, expired, malformed and non-bearer credentials with UNAUTHORIZED', async () => {
     let clock = Date.parse('2026-01-01T00:00:00Z');
-    const { adduser, auth, req, store } = setup({ now: () => clock, config: authConfig({ secret: 'the-configured-secret-of-32-chars!!' }) });
+    const { adduser, auth, req, store, call } = setup({ now: () => clock, config: authConfig({ secret: 'the-configured-secret-of-32-chars!!' }) });
     const good = (await adduser('alice', PW)).json.token as string;
     expect((await auth.authenticate(req(good)))?.name).toBe('alice');
     expect(await auth.authenticate(req())).toBeNull();
@@ -140,7 +140,15 @@ describe('hostile tokens', () => {
     }
     expect(await codeOf(auth.authenticate(new Request('http://x/', { headers: { authorization: 'Basic YWxpY2U6cHc=' } })))).toBe('UNAUTHORIZED');
 
-    clock += 31 * 86_400_000;
+    const short = (await call('POST', '/-/npm/v1/tokens', { token: good, body: { password: PW, expires: 1 } })).json;
+    clock += 2 * 86_400_000;
+    // the one-day token expired: refused, and dropped from the list (its record deleted)
+    expect(await codeOf(auth.authenticate(req(short.token)))).toBe('UNAUTHORIZED');
+    const listed = (await call('GET', '/-/npm/v1/tokens', { token: good })).json.objects.map((o: { key: string }) => o.key);
+    expect(listed).not.toContain(short.key);
+    expect(listed).toHaveLength(1);
+    expect(await store.head(`auth/tokens/alice/${short.key}.json`)).toBeNull();
+    clock += 29 * 86_400_000;
     const expired = auth.authenticate(req(good));
     await expect(expired).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringMatching(/expired/) });
     // the configured secret is used: nothing generated in the store

@@ -104,14 +104,19 @@ export async function verifyToken(store: Store, key: Uint8Array, token: string, 
   return { user, record };
 }
 
-/** Every token record of `user`, oldest first. */
-export async function listTokens(store: Store, user: string): Promise<TokenRecord[]> {
+/** Every live token record of `user`, oldest first; records of expired tokens are deleted on the way. */
+export async function listTokens(store: Store, user: string, nowMs: number): Promise<TokenRecord[]> {
   const out: TokenRecord[] = [];
   let cursor: string | undefined;
   do {
     const page = await store.list({ prefix: authKeys.userTokensPrefix(user), cursor });
     const records = await Promise.all(page.keys.map((k) => store.getJson<TokenRecord>(k)));
-    for (const r of records) if (r) out.push(r);
+    const expired: string[] = [];
+    records.forEach((r, i) => {
+      if (r && r.expires && Date.parse(r.expires) <= nowMs) expired.push(page.keys[i]!);
+      else if (r) out.push(r);
+    });
+    if (expired.length) await store.deleteMany(expired);
     cursor = page.cursor;
   } while (cursor);
   return out.sort((a, b) => a.created.localeCompare(b.created));

@@ -173,7 +173,7 @@ export function createAuth(deps: AuthDeps): Auth {
 
   routes.get('/-/npm/v1/tokens', async (c) => {
     const principal = await requirePrincipal(c.req.raw);
-    const records = await listTokens(store, principal.name);
+    const records = await listTokens(store, principal.name, now());
     return c.json({ objects: records.map(tokenView), total: records.length, urls: {} });
   });
 
