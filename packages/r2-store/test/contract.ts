@@ -119,6 +119,16 @@ export function testDriver(name: string, setup: () => Promise<DriverSetup>, opti
       expect(await store.head('cond/absent.json')).toBeNull();
     });
 
+    it('applies If-None-Match and If-Match to stream bodies too', async () => {
+      const stream = (text: string) => new Blob([text]).stream() as ReadableStream<Uint8Array>;
+      const first = await store.put('cond/stream.txt', stream('one'), { ifNoneMatch: '*' });
+      await expectCode(store.put('cond/stream.txt', stream('two'), { ifNoneMatch: '*' }), 'PRECONDITION_FAILED');
+      await expectCode(store.put('cond/stream.txt', stream('two'), { ifMatch: '"0123"' }), 'PRECONDITION_FAILED');
+      expect(await store.getText('cond/stream.txt')).toBe('one');
+      await store.put('cond/stream.txt', stream('three'), { ifMatch: first.etag });
+      expect(await store.getText('cond/stream.txt')).toBe('three');
+    });
+
     it('8 concurrent writers x 50 updateJson increments end at exactly 400', async () => {
       const key = 'race/counter.json';
       let conflicts = 0;
