@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SignJWT, UnsecuredJWT } from 'jose';
+import { memoryDriver, StoreError, wrapStore } from '@factorywager/r2-store';
 import { authConfig, setup } from './auth-fixture.ts';
 
 const PW = 'correct horse battery';
@@ -61,6 +62,17 @@ describe('adduser, login, whoami', () => {
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(res.json.error).toMatch(/couchdb/);
+  });
+});
+
+describe('store failures', () => {
+  it('a store that is down gives a JSON 5xx without details, never a token', async () => {
+    const driver = memoryDriver();
+    const down = { ...driver, name: 'down', get: async () => { throw new StoreError('UNAVAILABLE', 'connect ECONNREFUSED 10.0.0.5:9000'); } };
+    const { adduser } = setup({ store: wrapStore(down) });
+    const res = await adduser('alice', PW);
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(res.json).toEqual({ error: 'storage error' });
   });
 });
 

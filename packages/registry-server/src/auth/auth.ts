@@ -3,6 +3,7 @@ import type { Store } from '@factorywager/r2-store';
 import type { RegistryConfig } from '../config/types.ts';
 import { parseDuration } from '../config/_duration.ts';
 import { RegistryError } from '../errors.ts';
+import { toRegistryError } from '../_error-response.ts';
 import { checkAccess } from './access.ts';
 import { inCidrs, isIpv4Cidr } from './_cidr.ts';
 import { assertUserName, authKeys, isTokenId } from './_keys.ts';
@@ -25,13 +26,9 @@ export interface AuthDeps {
 const LOGIN_WINDOW_MS = 15 * 60_000;
 const MAX_AUTH_BODY = 64 * 1024;
 
-function isRegistryError(err: unknown): err is RegistryError {
-  return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'RegistryError';
-}
-
 /** The JSON error answer every route of the registry gives: `{ "error": "..." }` with the code's status. */
 function errorResponse(err: unknown): Response {
-  const e = isRegistryError(err) ? err : new RegistryError('INTERNAL', 'internal error', { cause: err });
+  const e = toRegistryError(err);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (e.code === 'RATE_LIMITED') headers['retry-after'] = String(LOGIN_WINDOW_MS / 1000);
   return new Response(JSON.stringify({ error: e.message }), { status: e.status, headers });
