@@ -52,6 +52,8 @@ describe('validation names the field and the file', () => {
     [{ packages: [{ pattern: '**', proxy: ['npmjs'] }] }, 'registry.config.json5: packages[0].proxy names the uplink "npmjs"'],
     [{ users: { bob: { roles: 'admins' } } }, 'registry.config.json5: users.bob.roles must be an array of strings'],
     [[], 'registry.config.json5: the config must be an object'],
+    [{ packages: [{ pattern: '**', access: ['$everyone'] }] }, 'registry.config.json5: packages[0].access names the unknown group "$everyone"'],
+    [{ users: { Bob: { roles: [] } } }, 'registry.config.json5: users.Bob is not a valid user name'],
   ])('%j', (raw, message) => {
     const err = errorOf(() => validateConfig(raw, 'registry.config.json5'));
     expect(err.code).toBe('INVALID_CONFIG');

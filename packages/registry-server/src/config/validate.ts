@@ -7,6 +7,8 @@ import type { PackageRule, RegistryConfig, UplinkConfig } from './types.ts';
 
 const TOP = ['$schema', 'listen', 'publicUrl', 'storage', 'dataDir', 'auth', 'users', 'packages', 'uplinks', 'limits', 'versionCacheTtl', 'secrets'] as const;
 const GRANTS = ['access', 'publish', 'unpublish'] as const;
+const GROUPS = ['$all', '$authenticated', '$anonymous'];
+const USER_NAME = /^[a-z0-9_][a-z0-9._-]{0,63}$/;
 
 function storage(c: Checker, raw: unknown): StoreConfig {
   const o = c.object(raw, 'storage');
@@ -38,11 +40,18 @@ function packages(c: Checker, raw: unknown, uplinks: Record<string, unknown>): P
   return raw.map((r, i) => {
     const f = `packages[${i}]`;
     const o = c.object(r, f, ['pattern', ...GRANTS, 'proxy']);
+    const grantees = (g: (typeof GRANTS)[number]) => {
+      const list = c.strings(o[g] ?? [], `${f}.${g}`);
+      for (const name of list) {
+        if (name.startsWith('$') && !GROUPS.includes(name)) c.fail(`${f}.${g}`, `names the unknown group "${name}" (known: ${GROUPS.join(', ')})`);
+      }
+      return list;
+    };
     const rule: PackageRule = {
       pattern: c.string(o.pattern, `${f}.pattern`),
-      access: c.strings(o.access ?? [], `${f}.access`),
-      publish: c.strings(o.publish ?? [], `${f}.publish`),
-      unpublish: c.strings(o.unpublish ?? [], `${f}.unpublish`),
+      access: grantees('access'),
+      publish: grantees('publish'),
+      unpublish: grantees('unpublish'),
     };
     if (o.proxy !== undefined) {
       rule.proxy = c.strings(o.proxy, `${f}.proxy`);
@@ -136,6 +145,7 @@ export function validateConfigLayer(raw: unknown, source = 'config'): ConfigLaye
   if (o.users !== undefined) {
     layer.users = {};
     for (const [name, u] of Object.entries(c.object(o.users, 'users'))) {
+      if (!USER_NAME.test(name)) c.fail(`users.${name}`, 'is not a valid user name (lowercase letters, digits, ".", "-", "_")');
       const uo = c.object(u, `users.${name}`, ['roles']);
       layer.users[name] = { roles: c.strings(uo.roles ?? [], `users.${name}.roles`) };
     }
