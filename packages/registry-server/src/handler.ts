@@ -3,9 +3,12 @@ import type { Store } from '@factorywager/r2-store';
 import type { Auth } from './auth/types.ts';
 import type { RegistryConfig } from './config/types.ts';
 import { errorResponse, toRegistryError } from './_error-response.ts';
-import type { RegistryError } from './errors.ts';
-import { type HandlerContext } from './_context.ts';
-import { json } from './_http.ts';
+import { RegistryError } from './errors.ts';
+import { keys } from '@factorywager/r2-store';
+import { actorOf, authorize, type HandlerContext } from './_context.ts';
+import { isPlainObject, json, readJson } from './_http.ts';
+import { assertPackageName, assertTag, assertVersion } from './_names.ts';
+import type { PackageHistory } from './packages/history.ts';
 import { packageRoute } from './_routes-packages.ts';
 import { computeStats, loadPackuments, search, summarize } from './packages/catalog.ts';
 import { DownloadCounter } from './packages/downloads.ts';
@@ -56,7 +59,9 @@ function logPath(pathname: string): string {
 /**
  * The npm registry protocol as `(Request) => Promise<Response>`, runnable on Bun, Node and Workers
  * (no `node:` imports). Packuments (full and abbreviated), tarballs, publish, dist-tags, deprecate,
- * unpublish, search, package list and stats, uplinks; users and tokens come from `auth.routes`.
+ * unpublish, search, uplinks; users and tokens come from `auth.routes`. Ours, under `/-/fw/`:
+ * `GET packages` (list), `GET stats`, `GET history?package=<name>`, `POST rollback` with
+ * `{ package, version, tag? }` (moves a tag back to an older version; history says `rollback`).
  * @example
  * const handler = createRegistryHandler({ store: createStore({ driver: 'memory' }), config, auth });
  * Bun.serve({ port: 4873, fetch: handler });
@@ -98,6 +103,22 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   app.get('/-/fw/stats', async (c) => {
     await ctx.downloads.idle();
     return json(await computeStats(ctx.store, await visible(c.req.raw)));
+  });
+  app.get('/-/fw/history', async (c) => {
+    const name = assertPackageName(c.req.query('package') ?? '');
+    await authorize(ctx, c.req.raw, 'access', name);
+    const history = await ctx.store.getJson<PackageHistory>(keys.versionHistory(name));
+    if (!history) throw new RegistryError('NOT_FOUND', `no history for ${name}`);
+    return json(history);
+  });
+  app.post('/-/fw/rollback', async (c) => {
+    const body = await readJson(c.req.raw, 64 * 1024);
+    if (!isPlainObject(body) || typeof body.package !== 'string') throw new RegistryError('BAD_REQUEST', 'body must be { "package", "version", "tag"? }');
+    const name = assertPackageName(body.package);
+    const tag = assertTag(typeof body.tag === 'string' ? body.tag : 'latest');
+    const version = assertVersion(body.version);
+    const who = await authorize(ctx, c.req.raw, 'publish', name);
+    return json({ 'dist-tags': await service.setTag(name, tag, version, actorOf(who), 'rollback') });
   });
   app.route('/', deps.auth.routes);
   app.all('*', (c) => packageRoute(ctx, c.req.raw));

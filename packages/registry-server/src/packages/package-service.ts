@@ -173,8 +173,11 @@ export class PackageService {
     await this.store.delete(keys.tarball(name, file));
   }
 
-  /** Points a dist-tag at an existing version. */
-  async setTag(name: string, tag: string, version: string, actor: string): Promise<Record<string, string>> {
+  /**
+   * Points a dist-tag at an existing version. As a `rollback`, the version must be older than the
+   * one the tag points at now, and history records a rollback event.
+   */
+  async setTag(name: string, tag: string, version: string, actor: string, type: 'tag' | 'rollback' = 'tag'): Promise<Record<string, string>> {
     const time = this.now().toISOString();
     let before: string | null = null;
     let changed = false;
@@ -182,6 +185,9 @@ export class PackageService {
       if (!isLive(current)) throw notFound(name);
       if (!current.versions[version]) throw new RegistryError('NOT_FOUND', `${name}@${version} does not exist`);
       before = current['dist-tags'][tag] ?? null;
+      if (type === 'rollback' && !(before && semver.lt(version, before))) {
+        throw new RegistryError('BAD_REQUEST', `rollback needs a version older than ${tag} (${before ?? 'unset'})`);
+      }
       changed = before !== version;
       if (!changed) return undefined;
       const next = structuredClone(current);
@@ -190,7 +196,7 @@ export class PackageService {
       next.time.modified = time;
       return next;
     });
-    if (changed) await appendHistory(this.store, name, [{ type: 'tag', actor, time, tag, version, before, after: version }]);
+    if (changed) await appendHistory(this.store, name, [{ type, actor, time, tag, version, before, after: version }]);
     return doc!['dist-tags'];
   }
 
