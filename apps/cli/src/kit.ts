@@ -12,7 +12,7 @@ export type Options = NonNullable<ParseArgsConfig['options']>;
 export interface Context {
   /** Positional arguments after `<area> <verb>`. */
   positionals: string[];
-  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  values: Record<string, string | boolean | Array<string | boolean> | undefined>;
   json: boolean;
   out: (text: string) => void;
   err: (text: string) => void;

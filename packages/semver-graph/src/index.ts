@@ -1,1 +1,22 @@
-export {};
+export { SemverGraphError, isSemverGraphError, type SemverGraphErrorCode } from './errors.ts';
+export { parseVersion, isValidVersion } from './parse.ts';
+export { compareVersions, sortVersions } from './compare.ts';
+export { recommendVersion, isBumpType, BUMP_TYPES } from './recommend.ts';
+export { buildVersionGraph } from './graph.ts';
+export { planRollback, type RollbackPlan, type TagMove } from './rollback.ts';
+export { fetchPackument, packumentUrl, DEFAULT_REGISTRY_URL, type FetchPackumentOptions } from './fetch-packument.ts';
+export { VersionManager } from './version-manager.ts';
+export type {
+  BumpType,
+  GraphOptions,
+  LinkType,
+  Packument,
+  PackumentPerson,
+  PackumentVersion,
+  ParsedVersion,
+  Recommendation,
+  VersionGraph,
+  VersionLink,
+  VersionNode,
+  VersionStatus,
+} from './types.ts';

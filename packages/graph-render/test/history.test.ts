@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { renderHistoryAscii } from '../src/index.ts';
+
+describe('renderHistoryAscii', () => {
+  it('draws v3 rotate, v2 update, v1 create, newest first, with date and actor', () => {
+    const out = renderHistoryAscii('NPM_TOKEN', [
+      { version: 1, action: 'create', date: '2026-01-01T10:00:00.000Z', actor: 'alice' },
+      { version: 3, action: 'rotate', date: '2026-03-01T10:00:00.000Z', actor: 'ci', note: 'scheduled\nrotation' },
+      { version: 2, action: 'update', date: '2026-02-01T10:00:00.000Z', actor: 'bob' },
+    ]);
+    expect(out).toBe(
+      [
+        '🔐 NPM_TOKEN  3 versions',
+        '├── v3  rotate  2026-03-01  by ci',
+        '│      scheduled rotation',
+        '├── v2  update  2026-02-01  by bob',
+        '└── v1  create  2026-01-01  by alice',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps the given order for labels, colours on request, and handles no history', () => {
+    const out = renderHistoryAscii('pkg', [{ version: 'b', action: 'tag' }, { version: 'a', action: 'publish', actor: 'x' }], { icon: '📦' });
+    expect(out).toBe('📦 pkg  2 versions\n├── b  tag\n└── a  publish  by x\n');
+    expect(renderHistoryAscii('k', [{ version: 1, action: 'create' }], { color: true })).toMatch(/\u001b\[32mv1/);
+    expect(renderHistoryAscii('k', [])).toBe('🔐 k  0 versions\n└── (no history)\n');
+  });
+});
