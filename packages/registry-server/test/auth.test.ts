@@ -167,6 +167,14 @@ describe('hostile tokens', () => {
     expect(await store.head('auth/secret.json')).toBeNull();
   });
 
+  it('two replicas starting at once over one store agree on one generated secret', async () => {
+    const a = setup();
+    const b = setup({ store: a.store });
+    const [ta, tb] = await Promise.all([a.adduser('ann', PW), b.adduser('ben', PW)]);
+    expect((await b.auth.authenticate(b.req(ta.json.token)))?.name).toBe('ann');
+    expect((await a.auth.authenticate(a.req(tb.json.token)))?.name).toBe('ben');
+  });
+
   it('generates one secret, kept in the store, shared by a second instance (replica)', async () => {
     const first = setup();
     const token = (await first.adduser('alice', PW)).json.token as string;
