@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import JSON5 from 'json5';
+import type { StoreConfig } from '@factorywager/r2-store';
 import { RegistryError } from '../errors.ts';
 import { configFromEnv, type ConfigEnv } from './env.ts';
 import { readStorageEnv } from './default-config.ts';
@@ -57,7 +58,8 @@ export async function loadRegistryConfig(options: LoadConfigOptions = {}): Promi
     const dir = dirname(path);
     const abs = (p: string) => (isAbsolute(p) ? p : resolve(dir, p));
     if (fileLayer.dataDir) fileLayer.dataDir = abs(fileLayer.dataDir);
-    if (fileLayer.storage?.driver === 'fs') fileLayer.storage = { driver: 'fs', root: abs(fileLayer.storage.root) };
+    const storage = fileLayer.storage as StoreConfig | undefined;
+    if (storage?.driver === 'fs') fileLayer.storage = { driver: 'fs', root: abs(storage.root) };
   }
   const envLayer = configFromEnv(env, readStorageEnv);
   if (envLayer.dataDir) envLayer.dataDir = resolve(cwd, envLayer.dataDir);
