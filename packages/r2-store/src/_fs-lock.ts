@@ -1,11 +1,13 @@
 // Cross-process lock per key for the fs driver. Hand-written because the well-known packages
 // (proper-lockfile and friends) are callback/mtime based and pull in graceful-fs; this needs ~80 lines.
-// Scheme: the lock is a file created with O_EXCL (`wx`) holding "pid time nonce". A lock whose pid is
-// dead (a SIGKILLed holder) or that is older than `staleMs` is stale. Breaking a stale lock takes a
+// Scheme: the lock is a file created with O_EXCL (`wx`) holding "pid time nonce host". A lock whose pid
+// is dead (a SIGKILLed holder) or that is older than `staleMs` is stale; a lock from another host
+// (another container sharing the folder: pids mean nothing there) only by age. Breaking a stale lock takes a
 // second O_EXCL file (`.break`) and removes the lock only if it still holds the stale content that was
 // read, so two breakers cannot remove a fresh lock. Within a process, a promise chain per lock path
 // serialises callers so that only one of them polls the file.
 import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { StoreError } from './errors.ts';
 import { sleep } from './_util.ts';
 
@@ -34,10 +36,15 @@ async function readLock(path: string): Promise<string | null> {
   }
 }
 
+const HOST = hostname().replace(/\s/g, '_');
+const stamp = () => `${process.pid} ${Date.now()} ${crypto.randomUUID()} ${HOST}`;
+
 function isStale(content: string, staleMs: number): boolean {
-  const [pid, time] = content.split(' ').map(Number);
-  if (content === '' || time === undefined || Number.isNaN(time)) return false; // being written right now
-  return !alive(pid!) || Date.now() - time > staleMs;
+  const [pidText, timeText, , host] = content.split(' ');
+  const time = Number(timeText);
+  if (content === '' || Number.isNaN(time)) return false; // being written right now
+  if (Date.now() - time > staleMs) return true;
+  return host === HOST && !alive(Number(pidText));
 }
 
 async function tryCreate(path: string, content: string): Promise<boolean> {
@@ -57,7 +64,7 @@ async function tryCreate(path: string, content: string): Promise<boolean> {
 
 async function breakStale(path: string, staleContent: string, staleMs: number): Promise<void> {
   const breaker = `${path}.break`;
-  if (!(await tryCreate(breaker, `${process.pid} ${Date.now()} ${crypto.randomUUID()}`))) {
+  if (!(await tryCreate(breaker, stamp()))) {
     const held = await readLock(breaker);
     if (held !== null && isStale(held, staleMs)) await unlink(breaker).catch(() => {});
     return;
@@ -70,7 +77,7 @@ async function breakStale(path: string, staleContent: string, staleMs: number): 
 }
 
 async function acquire(path: string, staleMs: number, timeoutMs: number): Promise<string> {
-  const content = `${process.pid} ${Date.now()} ${crypto.randomUUID()}`;
+  const content = stamp();
   const started = Date.now();
   for (let round = 0; ; round++) {
     if (await tryCreate(path, content)) return content;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, rename, rmdir, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { StoreError } from './errors.ts';
 import type { ObjectInfo, ObjectStore, PutBody, PutOptions, StreamedObject } from './types.ts';
@@ -22,6 +23,9 @@ export interface FsDriverOptions {
 
 /** Hidden folder under the root for temp and lock files; never listed, not usable as a key. */
 const INTERNAL = '.fw-store';
+/** This host in temp file names, without the '-' that separates their parts. */
+const TMP_HOST = hostname().replace(/[^A-Za-z0-9.]/g, '_');
+
 const code = (err: unknown) => (err as NodeJS.ErrnoException)?.code;
 const MISSING = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
 
@@ -55,12 +59,18 @@ async function* chunksOf(body: PutBody): AsyncGenerator<Uint8Array> {
   }
 }
 
-/** Removes temp files left by writers that died (their names start with the writer's pid). */
+/**
+ * Removes temp files left by writers that died: named after a dead pid of this host, or older than
+ * a day (a writer on another host sharing the folder).
+ */
 async function sweepTemp(tmpDir: string): Promise<void> {
   const names = await readdir(tmpDir).catch(() => [] as string[]);
   await Promise.all(names.map(async (name) => {
-    const pid = Number(name.split('-')[0]);
-    if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) await unlink(join(tmpDir, name)).catch(() => {});
+    const [pidText, host] = name.split('-');
+    const path = join(tmpDir, name);
+    const ours = host === TMP_HOST && !processAlive(Number(pidText));
+    const old = await stat(path).then((s) => Date.now() - s.mtimeMs > 86_400_000, () => false);
+    if (ours || old) await unlink(path).catch(() => {});
   }));
 }
 
@@ -122,7 +132,7 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
   }
 
   async function writeTemp(body: PutBody, opts: PutOptions): Promise<{ tmp: string; etag: string }> {
-    const tmp = join(tmpDir, `${process.pid}-${crypto.randomUUID()}`);
+    const tmp = join(tmpDir, `${process.pid}-${TMP_HOST}-${crypto.randomUUID()}`);
     const fh = await open(tmp, 'wx');
     try {
       const hash = createHash('sha256');

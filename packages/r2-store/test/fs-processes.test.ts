@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -97,7 +97,7 @@ describe('fs driver across processes', () => {
     const { createHash } = await import('node:crypto');
     const lockDir = join(root, '.fw-store', 'locks');
     await mkdir(lockDir, { recursive: true });
-    await writeFile(join(lockDir, `${createHash('sha256').update('locked.json').digest('hex')}.lock`), `${dead.pid} ${Date.now()} stale`);
+    await writeFile(join(lockDir, `${createHash('sha256').update('locked.json').digest('hex')}.lock`), `${dead.pid} ${Date.now()} stale ${hostname()}`);
     await store.updateJson<{ v: number }>('locked.json', (cur) => ({ v: cur!.v + 1 }));
     expect(await store.getJson('locked.json')).toEqual({ v: 2 });
     expect(await readdir(lockDir)).toEqual([]);
