@@ -91,6 +91,23 @@ export function setup(over: Partial<RegistryHandlerDeps> & { rules?: PackageRule
   return { store, handler, logs, call };
 }
 
+/** Serves a setup's handler on 127.0.0.1 (ephemeral port) and sends `call`s over HTTP instead. */
+export function overHttp(s: Setup): Setup & { stop: () => void } {
+  const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: s.handler });
+  const origin = `http://127.0.0.1:${server.port}`;
+  const call = (method: string, path: string, opts: CallOptions = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: BodyInit | undefined = opts.raw;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    return fetch(`${origin}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  };
+  return { ...s, call, stop: () => void server.stop(true) };
+}
+
 export async function tarball(name: string, version: string, extra: Record<string, unknown> = {}, files: Record<string, string> = {}): Promise<Uint8Array> {
   return createTarGzip([
     { name: 'package/package.json', data: JSON.stringify({ name, version, ...extra }) },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createTarGzip } from 'nanotar';
-import { publish, publishBody, setup, snapshot, tarball, type CallOptions } from './_helpers.ts';
+import { overHttp, publish, publishBody, setup, snapshot, tarball, type CallOptions } from './_helpers.ts';
 
 type Body = Awaited<ReturnType<typeof publishBody>>;
 const clone = (b: Body): Body => structuredClone(b);
@@ -29,9 +29,17 @@ interface Case {
   status: number;
 }
 
-describe('hostile input', () => {
+describe.each(['in-process', 'over HTTP'])('hostile input (%s)', (mode) => {
+  let stop = () => {};
+  afterEach(() => stop());
+
   it('answers every hostile request with a 4xx JSON error, stays healthy, and leaves the store byte for byte unchanged', async () => {
-    const s = setup({ maxBodySize: 256 * 1024 });
+    let s = setup({ maxBodySize: 256 * 1024 });
+    if (mode === 'over HTTP') {
+      const served = overHttp(s);
+      stop = served.stop;
+      s = served;
+    }
     await publish(s, 'victim', '1.0.0');
     await publish(s, 'victim', '1.1.0');
     await publish(s, '@acme/victim', '1.0.0');
