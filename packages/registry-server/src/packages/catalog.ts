@@ -2,7 +2,11 @@ import { keys, type Store } from '@factorywager/r2-store';
 import { isLive, type Packument } from './packument.ts';
 import { downloadsKey, type DownloadCounts } from './downloads.ts';
 
-/** Every package name with a manifest in the store (scoped names included), sorted. */
+/**
+ * Every package name with a folder under `packages/` (scoped names included), sorted.
+ * @example
+ * await listPackageNames(store); // ['@acme/ui', 'left-pad']
+ */
 export async function listPackageNames(store: Store): Promise<string[]> {
   const names: string[] = [];
   const walk = async (prefix: string, scope: string | null) => {
@@ -32,6 +36,11 @@ export interface PackageSummary {
   deprecated?: string;
 }
 
+/**
+ * One row of the package list from a packument (latest version's fields).
+ * @example
+ * summarize(doc).version; // the latest tag
+ */
 export function summarize(doc: Packument): PackageSummary {
   const latest = doc['dist-tags'].latest ?? Object.keys(doc.versions).pop()!;
   const manifest = doc.versions[latest];
@@ -43,7 +52,11 @@ export function summarize(doc: Packument): PackageSummary {
   return out;
 }
 
-/** Live packuments (`read` is usually the packument cache), in name order. */
+/**
+ * Live packuments (`read` is usually the packument cache), in name order.
+ * @example
+ * const docs = await loadPackuments(store, (name) => store.getJson(keys.manifest(name)));
+ */
 export async function loadPackuments(store: Store, read: (name: string) => Promise<Packument | null>): Promise<Packument[]> {
   const docs = await Promise.all((await listPackageNames(store)).map(read));
   return docs.filter(isLive);
@@ -59,6 +72,11 @@ export interface RegistryStats {
   perPackage: Array<{ name: string; versions: number; bytes: number; downloads: number }>;
 }
 
+/**
+ * Packages, versions, tarball bytes and downloads over the given packuments.
+ * @example
+ * const { packages, downloads } = await computeStats(store, docs);
+ */
 export async function computeStats(store: Store, docs: Packument[]): Promise<RegistryStats> {
   const perPackage = await Promise.all(docs.map(async (doc) => {
     const counts = await store.getJson<DownloadCounts>(downloadsKey(doc.name));
@@ -77,6 +95,8 @@ export async function computeStats(store: Store, docs: Packument[]): Promise<Reg
 /**
  * npm's `/-/v1/search` answer. Every word of `text` must match the name, description or keywords
  * (`keywords:x` only keywords); exact name matches first, then by name.
+ * @example
+ * search(docs, 'react keywords:ui', 20, 0, new Date()).objects[0].package.name;
  */
 export function search(docs: Packument[], text: string, size: number, from: number, now: Date) {
   const words = text.toLowerCase().split(/\s+/).filter(Boolean);

@@ -6,7 +6,11 @@ export interface DownloadCounts {
   versions: Record<string, number>;
 }
 
-/** Next to history.json; "downloads" is no semver version, so it cannot clash with a version record. */
+/**
+ * Next to history.json; "downloads" is no semver version, so it cannot clash with a version record.
+ * @example
+ * downloadsKey('@acme/ui'); // 'versions/@acme/ui/downloads.json'
+ */
 export const downloadsKey = (name: string) => `versions/${name}/downloads.json`;
 
 /**

@@ -27,6 +27,9 @@ const MAX_ENTRIES = 1000;
  * replicas are seen by revalidating with a `head` of the manifest on every read, shared by the reads
  * that arrive while it is in flight (single flight: under load one head serves many GETs, and a read
  * is never staler than one head round trip). `revalidateMs` > 0 trades that for a short TTL.
+ * @example
+ * const cache = new PackumentCache(store);
+ * const rendered = await cache.render('pkg', 'abbreviated', true); // { body, etag, gz }
  */
 export class PackumentCache {
   private readonly entries = new Map<string, Entry>();

@@ -38,7 +38,11 @@ const INSTALL_FIELDS = [
   'cpu', 'deprecated', '_hasShrinkwrap', 'hasInstallScript', 'funding', 'libc',
 ] as const;
 
-/** The full document as served: everything but the registry's private fields. */
+/**
+ * The full document as served: everything but the registry's private fields.
+ * @example
+ * const body = JSON.stringify(publicPackument(doc));
+ */
 export function publicPackument(doc: Packument): Omit<Packument, '_fw'> {
   const { _fw, ...rest } = doc;
   return rest;
@@ -47,6 +51,8 @@ export function publicPackument(doc: Packument): Omit<Packument, '_fw'> {
 /**
  * npm's abbreviated ("corgi") form for `Accept: application/vnd.npm.install-v1+json`: install fields
  * only, plus `time` because pnpm's minimumReleaseAge reads it.
+ * @example
+ * abbreviatedPackument(doc).versions['1.0.0'].dist.integrity;
  */
 export function abbreviatedPackument(doc: Packument): Record<string, unknown> {
   const versions: Record<string, Record<string, unknown>> = {};
@@ -64,7 +70,11 @@ export function abbreviatedPackument(doc: Packument): Record<string, unknown> {
   return { name: doc.name, modified: doc.time.modified, 'dist-tags': doc['dist-tags'], versions, time: doc.time };
 }
 
-/** A packument has something to serve when it still has versions (a fully unpublished one does not). */
+/**
+ * A packument has something to serve when it still has versions (a fully unpublished one does not).
+ * @example
+ * if (!isLive(doc)) throw new RegistryError('NOT_FOUND', 'package not found');
+ */
 export function isLive(doc: Packument | null): doc is Packument {
   return !!doc && Object.keys(doc.versions ?? {}).length > 0;
 }

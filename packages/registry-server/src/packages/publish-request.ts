@@ -19,7 +19,11 @@ export interface PreparedPublish {
 
 const bad = (message: string) => new RegistryError('BAD_REQUEST', message);
 
-/** True when a PUT body carries a tarball (a publish) rather than a metadata change (deprecate). */
+/**
+ * True when a PUT body carries a tarball (a publish) rather than a metadata change (deprecate).
+ * @example
+ * hasAttachments({ _attachments: { 'a-1.0.0.tgz': { data: '...' } } }); // true
+ */
 export function hasAttachments(body: Record<string, unknown>): boolean {
   return isPlainObject(body._attachments) && Object.keys(body._attachments).length > 0;
 }
