@@ -73,12 +73,27 @@ export class NPMRegistryServer {
       this.config.publicUrl = this.#publicUrl;
     }
     this.config.listen = { ...listen, port: this.#listening.port };
-    const log = this.#deps.log === false ? undefined : this.#deps.log ?? ((e: RequestLogEntry) => process.stdout.write(`${JSON.stringify(e)}\n`));
+    const log = this.#deps.log === false ? undefined : this.#deps.log ?? this.#stdoutLog();
     const auth = createAuth({ store, config: this.config, clientAddress, now: this.#deps.now });
     handle = createRegistryHandler({ store, config: this.config, auth, logger: log });
     this.#handler = handle;
     ready(handle);
     return this;
+  }
+
+  // One JSON line per request, written in batches (one write per event-loop turn, not per request).
+  #pending: string[] = [];
+  #stdoutLog(): (e: RequestLogEntry) => void {
+    return (e) => {
+      if (this.#pending.push(`${JSON.stringify(e)}\n`) === 1) setImmediate(() => this.#flushLog());
+    };
+  }
+
+  #flushLog(): void {
+    if (this.#pending.length === 0) return;
+    const text = this.#pending.join('');
+    this.#pending = [];
+    process.stdout.write(text);
   }
 
   /** Stops listening (in-flight requests get `graceMs` to finish) and closes the store. */
@@ -87,6 +102,7 @@ export class NPMRegistryServer {
     this.#listening = undefined;
     await listening?.stop(graceMs);
     await this.#handler?.idle();
+    this.#flushLog();
     if (!this.#deps.store) await this.#store?.close?.();
   }
 }
