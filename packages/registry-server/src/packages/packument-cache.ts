@@ -11,15 +11,19 @@ export interface RenderedPackument {
 }
 
 interface Entry {
+  name: string;
   etag: string;
   doc: Packument;
   checkedAt: number;
+  /** Bytes held for this entry: serialized forms, plus the parsed doc estimated as twice its full JSON. */
+  bytes: number;
   full?: RenderedPackument;
   abbreviated?: RenderedPackument;
 }
 
 const encoder = new TextEncoder();
 const MAX_ENTRIES = 1000;
+const MAX_BYTES = 128 * 1024 * 1024;
 
 /**
  * Keeps parsed and serialized packuments keyed by the manifest's store etag, so a hot GET does one
@@ -34,6 +38,7 @@ const MAX_ENTRIES = 1000;
 export class PackumentCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<Entry | null>>();
+  private bytes = 0;
   constructor(private readonly store: Store, private readonly revalidateMs = 0, private readonly clock: () => number = Date.now) {}
 
   /** The stored packument and its store etag, or null when absent. */
@@ -52,26 +57,49 @@ export class PackumentCache {
       const tag = entry.etag.replace(/[^A-Za-z0-9._-]/g, '');
       rendered = { body: encoder.encode(JSON.stringify(value)), etag: `W/"${tag}-${form === 'full' ? 'f' : 'a'}"` };
       entry[form] = rendered;
+      this.grow(entry, rendered.body.byteLength * (form === 'full' ? 3 : 1));
     }
-    if (wantGzip && !rendered.gz) rendered.gz = await gzip(rendered.body);
+    if (wantGzip && !rendered.gz) {
+      rendered.gz = await gzip(rendered.body);
+      this.grow(entry, rendered.gz.byteLength);
+    }
     return rendered;
   }
 
   /** Records a value this process just wrote. */
   set(name: string, doc: Packument | null, etag: string | null): void {
     this.inflight.delete(name);
-    if (!doc || !etag) { this.entries.delete(name); return; }
-    this.put(name, { doc, etag, checkedAt: this.clock() });
+    if (!doc || !etag) { this.remove(name); return; }
+    this.put(name, { name, doc, etag, checkedAt: this.clock(), bytes: 0 });
   }
 
   private drop(name: string, seen: Entry | undefined): void {
-    if (this.entries.get(name) === seen) this.entries.delete(name);
+    if (this.entries.get(name) === seen) this.remove(name);
+  }
+
+  private remove(name: string): void {
+    const old = this.entries.get(name);
+    if (old) { this.bytes -= old.bytes; this.entries.delete(name); }
+  }
+
+  private grow(entry: Entry, bytes: number): void {
+    entry.bytes += bytes;
+    if (this.entries.get(entry.name) === entry) this.bytes += bytes;
+    this.evict();
   }
 
   private put(name: string, entry: Entry): void {
-    this.entries.delete(name);
+    this.remove(name);
     this.entries.set(name, entry);
-    if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    this.bytes += entry.bytes;
+    this.evict();
+  }
+
+  /** Oldest first, while over either bound; the newest entry always stays. */
+  private evict(): void {
+    while ((this.entries.size > MAX_ENTRIES || this.bytes > MAX_BYTES) && this.entries.size > 1) {
+      this.remove(this.entries.keys().next().value!);
+    }
   }
 
   private entry(name: string): Promise<Entry | null> {
@@ -99,7 +127,7 @@ export class PackumentCache {
     if (!fresh) { this.drop(name, cached); return null; }
     const current = this.entries.get(name);
     if (current && current !== cached && current.etag === fresh.etag) return current;
-    const entry: Entry = { doc: fresh.value, etag: fresh.etag, checkedAt: now };
+    const entry: Entry = { name, doc: fresh.value, etag: fresh.etag, checkedAt: now, bytes: 0 };
     this.put(name, entry);
     return entry;
   }
