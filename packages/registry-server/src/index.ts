@@ -11,6 +11,7 @@ export { baseConfig } from './config/defaults.ts';
 export { validateConfig, validateConfigLayer } from './config/validate.ts';
 export { configFromEnv, type ConfigEnv, type StorageEnvReader } from './config/env.ts';
 export type { ConfigLayer } from './config/_merge.ts';
+export { defaultPublicUrl } from './config/public-url.ts';
 export { configTemplate } from './config/template.ts';
 export { redactConfig } from './config/redact.ts';
 export type { RegistryConfig, PackageRule, UplinkConfig, Grantee, SecretsConfig, SecretRoleGrant } from './config/types.ts';

@@ -1,5 +1,6 @@
 import { createStore, type Store } from '@factorywager/r2-store';
 import { createAuth } from './auth/auth.ts';
+import { defaultPublicUrl } from './config/public-url.ts';
 import type { RegistryConfig } from './config/types.ts';
 import { createRegistryHandler, type RegistryHandler, type RequestLogEntry } from './handler.ts';
 import { serve, type Listening } from './_serve.ts';
@@ -68,8 +69,8 @@ export class NPMRegistryServer {
         return (handle ?? (await handlerReady))(req);
       },
     });
-    if (listen.port === 0 && this.config.publicUrl === defaultUrl(listen.host, 0)) {
-      this.#publicUrl = defaultUrl(listen.host, this.#listening.port);
+    if (listen.port === 0 && this.config.publicUrl === defaultPublicUrl(listen.host, 0)) {
+      this.#publicUrl = defaultPublicUrl(listen.host, this.#listening.port);
       this.config.publicUrl = this.#publicUrl;
     }
     this.config.listen = { ...listen, port: this.#listening.port };
@@ -107,10 +108,6 @@ export class NPMRegistryServer {
   }
 }
 
-function defaultUrl(host: string, port: number): string {
-  const h = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-  return `http://${h}:${port}`;
-}
 
 /**
  * Stops `server` on the first SIGINT or SIGTERM, then resolves (the caller exits). A second signal

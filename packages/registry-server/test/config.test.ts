@@ -8,6 +8,7 @@ import { defaultConfig } from '../src/config/default-config.ts';
 import { loadRegistryConfig } from '../src/config/load.ts';
 import { redactConfig } from '../src/config/redact.ts';
 import { validateConfig } from '../src/config/validate.ts';
+import { defaultPublicUrl } from '../src/config/public-url.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -100,6 +101,15 @@ describe('file and environment', () => {
     expect(errorOf(() => defaultConfig({ REGISTRY_AUTH: 'basic' })).message).toBe('environment: REGISTRY_AUTH must be "jwt", got "basic"');
     expect(errorOf(() => defaultConfig({ REGISTRY_SECRET: 'short' })).code).toBe('INVALID_CONFIG');
     expect(errorOf(() => defaultConfig({ REGISTRY_URL: 'not a url' })).message).toMatch(/REGISTRY_URL must be an http\(s\) URL/);
+  });
+});
+
+describe('defaultPublicUrl', () => {
+  it.each([
+    ['127.0.0.1', 4873, 'http://127.0.0.1:4873'], ['0.0.0.0', 80, 'http://localhost:80'], ['::', 1, 'http://localhost:1'], ['::1', 2, 'http://[::1]:2'],
+  ])('%s:%d -> %s', (host, port, url) => {
+    expect(defaultPublicUrl(host, port)).toBe(url);
+    expect(validateConfig({ listen: { host, port } }).publicUrl).toBe(url);
   });
 });
 

@@ -38,9 +38,10 @@ async function start(ctx: Context): Promise<void> {
   const config = await loadRegistryConfig({ path: (ctx.values.config as string | undefined) ?? undefined, env });
   const host = ctx.values.host as string | undefined;
   if (host) {
-    const derived = config.publicUrl === `http://${config.listen.host}:${config.listen.port}`;
+    const { defaultPublicUrl } = await import('@factorywager/registry-server');
+    const derived = config.publicUrl === defaultPublicUrl(config.listen.host, config.listen.port);
     config.listen = { ...config.listen, host };
-    if (derived) config.publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${config.listen.port}`;
+    if (derived) config.publicUrl = defaultPublicUrl(host, config.listen.port);
   }
   const quiet = ctx.values.quiet === true;
   const server = await new NPMRegistryServer(config, quiet ? { log: false } : {}).start();

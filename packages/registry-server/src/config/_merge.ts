@@ -1,3 +1,4 @@
+import { defaultPublicUrl } from './public-url.ts';
 import type { RegistryConfig } from './types.ts';
 
 /** A config layer: any subset of the fields, nested. */
@@ -30,9 +31,6 @@ export function mergeConfig(base: RegistryConfig, layer: ConfigLayer): RegistryC
 export function finalizeConfig(config: RegistryConfig, layers: ConfigLayer[]): RegistryConfig {
   const out = structuredClone(config);
   if (!layers.some((l) => l.storage)) out.storage = { driver: 'fs', root: out.dataDir };
-  if (!layers.some((l) => l.publicUrl)) {
-    const host = out.listen.host === '0.0.0.0' || out.listen.host === '::' ? 'localhost' : out.listen.host.includes(':') ? `[${out.listen.host}]` : out.listen.host;
-    out.publicUrl = `http://${host}:${out.listen.port}`;
-  }
+  if (!layers.some((l) => l.publicUrl)) out.publicUrl = defaultPublicUrl(out.listen.host, out.listen.port);
   return out;
 }
