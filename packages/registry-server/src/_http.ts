@@ -54,9 +54,8 @@ export async function readJson(req: Request, limit: number): Promise<unknown> {
 }
 
 /** gzip through the web CompressionStream. */
-export async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new CompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+export async function gzip(body: Blob): Promise<Blob> {
+  return new Response(body.stream().pipeThrough(new CompressionStream('gzip'))).blob();
 }
 
 /** True when an If-None-Match header lists `etag` (weak comparison, `*` matches). */

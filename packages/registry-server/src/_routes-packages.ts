@@ -72,7 +72,7 @@ async function getPackument(ctx: HandlerContext, req: Request, url: URL, name: s
     const up = await ctx.uplinks.packument(name);
     if (!up) throw notFound(`package ${name}`);
     const value = abbreviated ? abbreviatedPackument(up.doc) : publicPackument(up.doc);
-    rendered = { body: new TextEncoder().encode(JSON.stringify(value)), etag: `W/"${up.etag}-${abbreviated ? 'a' : 'f'}"` };
+    rendered = { body: new Blob([JSON.stringify(value)]), etag: `W/"${up.etag}-${abbreviated ? 'a' : 'f'}"` };
   }
   const headers: Record<string, string> = {
     etag: rendered.etag,
@@ -83,9 +83,9 @@ async function getPackument(ctx: HandlerContext, req: Request, url: URL, name: s
   headers['content-type'] = abbreviated ? ABBREVIATED : 'application/json';
   if (wantGzip && rendered.gz) {
     headers['content-encoding'] = 'gzip';
-    return new Response(rendered.gz as BodyInit, { headers });
+    return new Response(rendered.gz, { headers });
   }
-  return new Response(rendered.body as BodyInit, { headers });
+  return new Response(rendered.body, { headers });
 }
 
 async function getVersion(ctx: HandlerContext, req: Request, name: string, spec: string): Promise<Response> {

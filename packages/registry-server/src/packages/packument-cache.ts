@@ -4,10 +4,11 @@ import { abbreviatedPackument, isLive, publicPackument, type Packument } from '.
 
 /** A serialized packument form, ready to send. */
 export interface RenderedPackument {
-  body: Uint8Array;
+  /** A Blob, so every response shares the bytes without a copy (Bun.serve sends it as is). */
+  body: Blob;
   etag: string;
   /** gzip of body, made on first request that accepts gzip. */
-  gz?: Uint8Array;
+  gz?: Blob;
 }
 
 interface Entry {
@@ -21,7 +22,6 @@ interface Entry {
   abbreviated?: RenderedPackument;
 }
 
-const encoder = new TextEncoder();
 const MAX_ENTRIES = 1000;
 const MAX_BYTES = 128 * 1024 * 1024;
 
@@ -55,13 +55,13 @@ export class PackumentCache {
     if (!rendered) {
       const value = form === 'full' ? publicPackument(entry.doc) : abbreviatedPackument(entry.doc);
       const tag = entry.etag.replace(/[^A-Za-z0-9._-]/g, '');
-      rendered = { body: encoder.encode(JSON.stringify(value)), etag: `W/"${tag}-${form === 'full' ? 'f' : 'a'}"` };
+      rendered = { body: new Blob([JSON.stringify(value)]), etag: `W/"${tag}-${form === 'full' ? 'f' : 'a'}"` };
       entry[form] = rendered;
-      this.grow(entry, rendered.body.byteLength * (form === 'full' ? 3 : 1));
+      this.grow(entry, rendered.body.size * (form === 'full' ? 3 : 1));
     }
     if (wantGzip && !rendered.gz) {
       rendered.gz = await gzip(rendered.body);
-      this.grow(entry, rendered.gz.byteLength);
+      this.grow(entry, rendered.gz.size);
     }
     return rendered;
   }
