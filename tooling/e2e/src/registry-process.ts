@@ -33,8 +33,6 @@ export interface StartOptions {
   /** Reuse a data folder (several processes over one store); a fresh temp folder otherwise. */
   dataDir?: string;
   env?: Record<string, string | undefined>;
-  /** Which runtime entry: the Bun.serve one (default) or the Node one. */
-  runtime?: 'bun' | 'node';
 }
 
 /**
@@ -45,10 +43,7 @@ export async function startRegistry(options: StartOptions = {}): Promise<Registr
   const ownsData = options.dataDir === undefined;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const args = options.runtime === 'node'
-    ? ['node', ['--conditions=source', '--experimental-strip-types', join(repoRoot, 'apps/server/src/node.ts')]] as const
-    : ['bun', ['--conditions=source', join(repoRoot, 'apps/server/src/bun.ts')]] as const;
-  const child = spawn(args[0], [...args[1]], {
+  const child = spawn('bun', ['--conditions=source', join(repoRoot, 'apps/server/src/bun.ts')], {
     cwd: dataDir,
     env: {
       ...process.env,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CliError } from '../kit.ts';
+import { CliError, type Context } from '../kit.ts';
 
 export const DEFAULT_REGISTRY = 'http://127.0.0.1:4873';
 
@@ -56,13 +56,37 @@ function npmrcSource(name: string, path: string, env: NodeJS.ProcessEnv): TokenS
   };
 }
 
+/** What the secrets source needs of the secrets manager. */
+export interface CredentialStore {
+  getRegistryCredentials(hostOrUrl: string): Promise<{ token: string } | null>;
+}
+
 /**
- * The token sources in order: FW_TOKEN, ./.npmrc, ~/.npmrc. A later source (the secrets manager)
- * slots in here without touching the commands.
+ * The secret `registry:<host>` (set with `secrets:set registry:<host> '{"token":"..."}'`). The
+ * manager opens only when asked, so commands that find FW_TOKEN never touch the keychain.
  */
-export function tokenSources(env: NodeJS.ProcessEnv, cwd = process.cwd(), home = env.HOME || homedir()): TokenSource[] {
+export function secretsSource(open: () => Promise<CredentialStore>): TokenSource {
+  return {
+    name: 'secrets',
+    async token(registry) {
+      const found = await (await open()).getRegistryCredentials(registry);
+      return found?.token ?? null;
+    },
+  };
+}
+
+/**
+ * The token sources in order: FW_TOKEN, the secrets manager's `registry:<host>` (when given),
+ * ./.npmrc, ~/.npmrc.
+ */
+export function tokenSources(
+  env: NodeJS.ProcessEnv,
+  options: { cwd?: string; home?: string; secrets?: () => Promise<CredentialStore> } = {},
+): TokenSource[] {
+  const { cwd = process.cwd(), home = env.HOME || homedir() } = options;
   return [
     { name: 'FW_TOKEN', token: async () => env.FW_TOKEN?.trim() || null },
+    ...(options.secrets ? [secretsSource(options.secrets)] : []),
     npmrcSource('./.npmrc', join(cwd, '.npmrc'), env),
     npmrcSource('~/.npmrc', join(home, '.npmrc'), env),
   ];
@@ -107,10 +131,14 @@ export class RegistryClient {
   }
 }
 
-/** The client for REGISTRY_URL with the token of the first source that has one. */
-export async function openClient(env: NodeJS.ProcessEnv): Promise<RegistryClient> {
-  const registry = registryUrl(env);
-  return new RegistryClient(registry, await resolveToken(registry, tokenSources(env)));
+/**
+ * The client for REGISTRY_URL with the token of the first source that has one: FW_TOKEN, the
+ * secrets manager, ./.npmrc, ~/.npmrc.
+ */
+export async function openClient(ctx: Context): Promise<RegistryClient> {
+  const registry = registryUrl(ctx.env);
+  const secrets = async () => (await import('./_secrets-context.ts')).openSecrets(ctx);
+  return new RegistryClient(registry, await resolveToken(registry, tokenSources(ctx.env, { secrets })));
 }
 
 /** `@scope/name` as the registry path `/@scope%2fname`. */

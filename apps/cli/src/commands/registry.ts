@@ -60,8 +60,8 @@ async function publish(ctx: Context): Promise<void> {
   const dir = resolve(ctx.positionals[0] ?? '.');
   const tag = (ctx.values.tag as string | undefined) ?? 'latest';
   const dryRun = ctx.values['dry-run'] === true;
-  const client = await openClient(ctx.env);
-  if (!client.token && !dryRun) throw new CliError(`no token for ${client.registry}: set FW_TOKEN or log in (npm adduser --registry ${client.registry}/)`);
+  const client = await openClient(ctx);
+  if (!client.token && !dryRun) throw new CliError(`no token for ${client.registry}: set FW_TOKEN, store one with "fw secrets set registry:${new URL(client.registry).host} -", or log in (npm adduser --registry ${client.registry}/)`);
   const packed = await pack(dir);
   const readme = await readFile(resolve(dir, 'README.md'), 'utf8').catch(() => undefined);
   const doc = publishDocument(packed, client.registry, tag, readme);
@@ -95,7 +95,7 @@ const registry: Area = {
     usage: '<pkg>',
     args: [1, 1],
     async run(ctx) {
-      const doc = await (await openClient(ctx.env)).request<Packument>('GET', packagePath(ctx.positionals[0]!));
+      const doc = await (await openClient(ctx)).request<Packument>('GET', packagePath(ctx.positionals[0]!));
       const versions = Object.keys(doc.versions);
       const latest = doc['dist-tags'].latest;
       print(ctx, doc, () => [
@@ -116,7 +116,7 @@ const registry: Area = {
       const size = Number((ctx.values.size as string | undefined) ?? 20);
       if (!Number.isInteger(size) || size < 1 || size > 250) throw new CliError('--size must be a whole number from 1 to 250', 2);
       const q = new URLSearchParams({ text: ctx.positionals[0]!, size: String(size) });
-      const res = await (await openClient(ctx.env)).request<{ objects: Array<{ package: { name: string; version: string; description?: string } }>; total: number }>('GET', `/-/v1/search?${q}`);
+      const res = await (await openClient(ctx)).request<{ objects: Array<{ package: { name: string; version: string; description?: string } }>; total: number }>('GET', `/-/v1/search?${q}`);
       print(ctx, res, () => (res.objects.length === 0 ? 'no packages found'
         : res.objects.map(({ package: p }) => `${p.name}@${p.version}${p.description ? `  ${dim(ctx, p.description)}` : ''}`).join('\n')));
     },
@@ -126,7 +126,7 @@ const registry: Area = {
     usage: '',
     args: [0, 0],
     async run(ctx) {
-      const res = await (await openClient(ctx.env)).request<{ packages: Array<{ name: string; version: string; versions: number; description?: string }> }>('GET', '/-/fw/packages');
+      const res = await (await openClient(ctx)).request<{ packages: Array<{ name: string; version: string; versions: number; description?: string }> }>('GET', '/-/fw/packages');
       print(ctx, res.packages, () => (res.packages.length === 0 ? 'no packages yet'
         : res.packages.map((p) => `${p.name}@${p.version}  ${dim(ctx, `${p.versions} version${p.versions === 1 ? '' : 's'}`)}`).join('\n')));
     },
@@ -136,7 +136,7 @@ const registry: Area = {
     usage: '',
     args: [0, 0],
     async run(ctx) {
-      const s = await (await openClient(ctx.env)).request<{ packages: number; versions: number; bytes: number; downloads: number }>('GET', '/-/fw/stats');
+      const s = await (await openClient(ctx)).request<{ packages: number; versions: number; bytes: number; downloads: number }>('GET', '/-/fw/stats');
       print(ctx, s, () => `packages: ${s.packages}\nversions: ${s.versions}\nstored:   ${formatBytes(s.bytes)}\ndownloads: ${s.downloads}`);
     },
   },
