@@ -76,7 +76,11 @@ export function abbreviatedPackument(doc: Packument): Record<string, unknown> {
  * if (!isLive(doc)) throw new RegistryError('NOT_FOUND', 'package not found');
  */
 export function isLive(doc: Packument | null): doc is Packument {
-  // Called on every GET: a for-in stops at the first key where Object.keys would build an array.
-  for (const _ in doc?.versions ?? {}) return true;
-  return false;
+  if (!doc) return false;
+  // Called on every GET with the cached (never mutated) document: remembered per object.
+  let live = liveness.get(doc);
+  if (live === undefined) liveness.set(doc, (live = Object.keys(doc.versions ?? {}).length > 0));
+  return live;
 }
+
+const liveness = new WeakMap<Packument, boolean>();
