@@ -3,7 +3,7 @@ import { actorOf, authorize, check, type HandlerContext } from './_context.ts';
 import { etagMatches, isPlainObject, json, readJson } from './_http.ts';
 import { assertPackageName, assertTag, assertVersion, parsePackagePath, versionOfTarball } from './_names.ts';
 import { keys } from '@factorywager/r2-store';
-import { abbreviatedPackument, isLive, publicPackument, type Packument } from './packages/packument.ts';
+import { isLive, publicPackument, type Packument } from './packages/packument.ts';
 import { hasAttachments, preparePublish } from './packages/publish-request.ts';
 
 const ABBREVIATED = 'application/vnd.npm.install-v1+json';
@@ -67,12 +67,10 @@ async function getPackument(ctx: HandlerContext, req: Request, url: URL, name: s
   }
   const abbreviated = (req.headers.get('accept') ?? '').includes(ABBREVIATED);
   const wantGzip = /\bgzip\b/.test(req.headers.get('accept-encoding') ?? '');
-  let rendered = await ctx.service.cache.render(name, abbreviated ? 'abbreviated' : 'full', wantGzip);
+  let rendered: { body: Blob; etag: string; gz?: Blob } | null = await ctx.service.cache.render(name, abbreviated ? 'abbreviated' : 'full', wantGzip);
   if (!rendered) {
-    const up = await ctx.uplinks.packument(name);
-    if (!up) throw notFound(`package ${name}`);
-    const value = abbreviated ? abbreviatedPackument(up.doc) : publicPackument(up.doc);
-    rendered = { body: new Blob([JSON.stringify(value)]), etag: `W/"${up.etag}-${abbreviated ? 'a' : 'f'}"` };
+    rendered = await ctx.uplinks.render(name, abbreviated ? 'abbreviated' : 'full');
+    if (!rendered) throw notFound(`package ${name}`);
   }
   const headers: Record<string, string> = {
     etag: rendered.etag,

@@ -5,7 +5,7 @@ import { RegistryError } from './errors.ts';
 import { collect } from './_http.ts';
 import { sha1Hex, sha512Integrity } from './_crypto.ts';
 import { tarballFile, versionOfTarball } from './_names.ts';
-import type { Packument } from './packages/packument.ts';
+import { abbreviatedPackument, type Packument } from './packages/packument.ts';
 
 /** An upstream packument as kept at `cache/uplinks/{name}/packument.json`. */
 interface CachedPackument {
@@ -14,6 +14,15 @@ interface CachedPackument {
   doc: Packument;
 }
 
+interface Held {
+  record: CachedPackument;
+  doc: Packument;
+  etag: string;
+  full?: Blob;
+  abbreviated?: Blob;
+}
+
+const MAX_HELD = 200;
 const packumentKey = (name: string) => `cache/uplinks/${name}/packument.json`;
 const tarballKey = (name: string, file: string) => `cache/uplinks/${name}/${file}`;
 
@@ -50,23 +59,47 @@ export class Uplinks {
 
   /** The upstream packument with tarball links pointing here, or null when no uplink has it. */
   async packument(name: string): Promise<{ doc: Packument; etag: string } | null> {
-    const cached = await this.load(name);
-    if (!cached) return null;
-    const doc = structuredClone(cached.doc);
+    const held = await this.held(name);
+    return held ? { doc: held.doc, etag: held.etag } : null;
+  }
+
+  /** The upstream packument serialized in one form (kept in memory until the next refresh). */
+  async render(name: string, form: 'full' | 'abbreviated'): Promise<{ body: Blob; etag: string } | null> {
+    const held = await this.held(name);
+    if (!held) return null;
+    const body = (held[form] ??= new Blob([JSON.stringify(form === 'full' ? held.doc : abbreviatedPackument(held.doc))]));
+    return { body, etag: `W/"${held.etag}-${form === 'full' ? 'f' : 'a'}"` };
+  }
+
+  /** Parsed, rewritten and serialized forms per record, so a hot proxied GET does no JSON work. */
+  private readonly memory = new Map<string, Held>();
+
+  private async held(name: string): Promise<Held | null> {
+    const record = await this.load(name);
+    if (!record) return null;
+    const kept = this.memory.get(name);
+    if (kept?.record === record) return kept;
+    const doc = structuredClone(record.doc);
     for (const [v, manifest] of Object.entries(doc.versions ?? {})) {
       if (manifest?.dist) manifest.dist.tarball = `${this.deps.publicUrl}/${name}/-/${tarballFile(name, v)}`;
     }
     delete doc._fw;
     delete (doc as Partial<Packument>)._rev;
-    return { doc, etag: `up-${cached.fetchedAt}` };
+    const held: Held = { record, doc, etag: `up-${record.fetchedAt}` };
+    this.memory.delete(name);
+    this.memory.set(name, held);
+    if (this.memory.size > MAX_HELD) this.memory.delete(this.memory.keys().next().value!);
+    return held;
   }
 
   private async load(name: string): Promise<CachedPackument | null> {
     const uplinks = this.for(name);
     if (uplinks.length === 0) return null;
     const { store, now } = this.deps;
-    const cached = await store.getJson<CachedPackument>(packumentKey(name));
     const fresh = (c: CachedPackument) => now().getTime() - c.fetchedAt < (this.deps.uplinks[c.uplink]?.maxage ?? 0) * 1000;
+    const inMemory = this.memory.get(name)?.record;
+    if (inMemory && fresh(inMemory)) return inMemory;
+    const cached = (await store.getJson<CachedPackument>(packumentKey(name))) ?? inMemory ?? null;
     if (cached && fresh(cached)) return cached;
     let notFound = false;
     for (const [id, uplink] of uplinks) {
