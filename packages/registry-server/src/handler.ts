@@ -145,7 +145,9 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
       if (e && e.status >= 500) failure.cause = String((e.cause as Error)?.stack ?? e.cause ?? e.message).slice(0, 2000);
       let path = req.url;
       try { path = logPath(new URL(req.url).pathname); } catch { /* keep raw */ }
-      deps.logger({ method: req.method, path, status: res.status, ms: Math.round((performance.now() - started) * 100) / 100, ...failure });
+      try {
+        deps.logger({ method: req.method, path, status: res.status, ms: Math.round((performance.now() - started) * 100) / 100, ...failure });
+      } catch { /* a failing log sink never fails the request */ }
     }
     return res;
   };
