@@ -54,7 +54,7 @@ try {
   await benchStore('fs', wrapStore(fsDriver({ root })));
   const s3Store = wrapStore(s3Driver({ endpoint: s3.endpoint, bucket: s3.bucket, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }));
   await benchStore('s3', s3Store);
-  await s3Store.close();
+  await s3Store.close?.();
 } finally {
   await s3.stop();
   rmSync(root, { recursive: true, force: true });
