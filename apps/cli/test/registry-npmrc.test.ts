@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveToken, tokenFromNpmrc, type TokenSource } from '../src/commands/_registry-client.ts';
-import { ignored } from '../src/commands/_registry-pack.ts';
+import { ignoreFilter } from '../src/commands/_registry-pack.ts';
 
 describe('tokenFromNpmrc', () => {
   const rc = [
@@ -43,6 +43,6 @@ describe('ignore rules', () => {
     [['*.md', '!README.md'], 'README.md', false],
     [['# comment', ''], 'a', false],
   ])('%j %s -> %s', (lines, path, expected) => {
-    expect(ignored(lines, path)).toBe(expected);
+    expect(ignoreFilter(lines).ignores(path)).toBe(expected);
   });
 });

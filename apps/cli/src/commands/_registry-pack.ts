@@ -1,10 +1,11 @@
 // Packs a folder the way `npm pack` does, closely enough for publishing: package.json `files`,
 // .npmignore (else .gitignore), npm's always-excluded and always-included files, `package/` prefix.
 // Not `npm pack --json --dry-run`: the CLI must work with only Bun installed, and spawning npm costs
-// a second per publish. nanotar writes the tar.gz.
+// a second per publish. nanotar writes the tar.gz; `ignore` applies gitignore rules.
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
 import { createTarGzip } from 'nanotar';
 import { CliError } from '../kit.ts';
 
@@ -14,63 +15,26 @@ const ALWAYS_INCLUDED = /^(package\.json|readme(\.[^/]*)?|licen[cs]e(\.[^/]*)?|c
 // npm's fixed mtime, so the same files give the same bytes.
 const MTIME = new Date('1985-10-26T08:15:00Z');
 
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i]!;
-    if (ch === '*' && glob[i + 1] === '*') {
-      re += '.*';
-      i++;
-      if (glob[i + 1] === '/') i++;
-    } else if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
+/** An ignore-file matcher (gitignore rules: `!` negation, last match wins, parent folders count). */
+export function ignoreFilter(lines: string[]): Ignore {
+  return ignore({ allowRelativePaths: true }).add(lines);
 }
 
-/** Does a gitignore-style pattern match `path` (or one of its parent folders)? */
-function ignoreMatch(pattern: string, path: string): boolean {
-  let p = pattern.replace(/\/+$/, '');
-  const anchored = p.startsWith('/') || p.includes('/');
-  p = p.replace(/^\//, '');
-  const re = globToRegExp(p);
-  const parts = path.split('/');
-  for (let i = 1; i <= parts.length; i++) {
-    const prefix = parts.slice(0, i).join('/');
-    if (anchored ? re.test(prefix) : re.test(parts[i - 1]!)) return true;
-  }
-  return false;
-}
+const alwaysExcluded = ignoreFilter(ALWAYS_EXCLUDED);
 
-/** Applies ignore-file lines (with `!` negation, last match wins) to `path`. */
-export function ignored(lines: string[], path: string): boolean {
-  let result = false;
-  for (const raw of lines) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const negate = line.startsWith('!');
-    if (ignoreMatch(negate ? line.slice(1) : line, path)) result = !negate;
-  }
-  return result;
-}
-
-function inFiles(files: string[], path: string): boolean {
-  return files.some((entry) => {
-    const e = entry.replace(/^\.\//, '').replace(/\/+$/, '');
-    if (!e) return false;
-    if (path === e || path.startsWith(`${e}/`)) return true;
-    const re = globToRegExp(e);
-    const parts = path.split('/');
-    return parts.some((_, i) => re.test(parts.slice(0, i + 1).join('/')));
-  });
+/**
+ * package.json `files` as a matcher: an entry names a file, a folder (and all below it) or a glob,
+ * which is what gitignore patterns express too.
+ */
+function filesFilter(files: string[]): Ignore {
+  return ignoreFilter(files.map((entry) => entry.replace(/^\.\//, '')).filter((e) => e && e !== '/'));
 }
 
 async function walk(root: string, dir = root, out: string[] = []): Promise<string[]> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const abs = join(dir, entry.name);
     const rel = relative(root, abs).split(sep).join('/');
-    if (ignored(ALWAYS_EXCLUDED, rel)) continue;
+    if (alwaysExcluded.ignores(rel)) continue;
     if (entry.isDirectory()) await walk(root, abs, out);
     else if (entry.isFile()) out.push(rel);
   }
@@ -105,14 +69,14 @@ export async function pack(dir: string): Promise<Packed> {
 
   const all = await walk(dir);
   const ignoreFile = (await readFile(join(dir, '.npmignore'), 'utf8').catch(() => null)) ?? (await readFile(join(dir, '.gitignore'), 'utf8').catch(() => ''));
-  const ignoreLines = ignoreFile.split(/\r?\n/);
-  const files = Array.isArray(manifest.files) ? manifest.files.filter((f): f is string => typeof f === 'string') : null;
+  const ignored = ignoreFilter(ignoreFile.split(/\r?\n/));
+  const files = Array.isArray(manifest.files) ? filesFilter(manifest.files.filter((f): f is string => typeof f === 'string')) : null;
   const bins = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values((manifest.bin ?? {}) as Record<string, string>);
   const required = new Set([manifest.main, ...bins].filter((f): f is string => typeof f === 'string').map((f) => f.replace(/^\.\//, '')));
   const chosen = all.filter((rel) => {
     if ((!rel.includes('/') && ALWAYS_INCLUDED.test(rel)) || required.has(rel)) return true;
-    if (files) return inFiles(files, rel) && !ignored(ignoreLines.filter((l) => l.trim() && !l.startsWith('#')), rel);
-    return !ignored(ignoreLines, rel);
+    if (files) return files.ignores(rel) && !ignored.ignores(rel);
+    return !ignored.ignores(rel);
   }).sort();
 
   const binSet = new Set(bins.map((b) => b.replace(/^\.\//, '')));

@@ -1,28 +1,24 @@
+import picomatch from 'picomatch/posix';
 import type { PackageRule } from '../config/types.ts';
 import type { PackageAction, Principal } from './types.ts';
 
-const cache = new Map<string, RegExp>();
+const cache = new Map<string, (name: string) => boolean>();
 
 /**
- * Matches a package name against a rule pattern: `**` matches any name (scoped or not), `*` any run of
- * characters except `/`, everything else literally. Hand-written: a few lines, and the rule language
- * is ours (Verdaccio-style), not a file-system glob.
+ * Matches a package name against a rule pattern with picomatch (as Verdaccio does with minimatch):
+ * `**` matches any name, scoped or not; `*` any run of characters except `/`; braces and classes work.
  * @example
  * matchPackagePattern('@acme/*', '@acme/ui'); // true
  * matchPackagePattern('*', '@acme/ui');       // false
  */
 export function matchPackagePattern(pattern: string, name: string): boolean {
-  let re = cache.get(pattern);
-  if (!re) {
-    const source = pattern
-      .split('**')
-      .map((part) => part.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*'))
-      .join('.*');
-    re = new RegExp(`^${source}$`);
+  let matcher = cache.get(pattern);
+  if (!matcher) {
+    matcher = picomatch(pattern, { dot: true });
     if (cache.size > 1000) cache.clear();
-    cache.set(pattern, re);
+    cache.set(pattern, matcher);
   }
-  return re.test(name);
+  return matcher(name);
 }
 
 /** True when one of `grantees` names this principal (or a group it belongs to). */
