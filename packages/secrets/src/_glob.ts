@@ -1,4 +1,4 @@
-import picomatch from 'picomatch/posix';
+import picomatch from 'picomatch/posix.js';
 
 // Key patterns: `**` anything, `*` anything but `/`, `?` one character but `/` (picomatch, posix).
 const cache = new Map<string, (value: string) => boolean>();

@@ -1,4 +1,4 @@
-import picomatch from 'picomatch/posix';
+import picomatch from 'picomatch/posix.js';
 import type { PackageRule } from '../config/types.ts';
 import type { PackageAction, Principal } from './types.ts';
 
