@@ -9,3 +9,4 @@ export { registryScenario } from './scenario.ts';
 export * from './fixtures.ts';
 export * from './publish-doc.ts';
 export * from './store-check.ts';
+export * from './packaging.ts';

@@ -2,27 +2,14 @@
 // through `import` on Bun and Node 20, through `require` on Node, with types resolving under tsc;
 // publint passes on both. Builds once, packs once, installs once.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binOf as bin, buildAndPack, ok, realNode } from '../src/packaging.ts';
+import { repoRoot as root } from '../src/registry-process.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = (name: string) => join(root, 'node_modules/.bin', name);
 const PACKAGES = ['graph-render', 'semver-graph'] as const;
-
-/** The real Node on PATH: `bun --bun` puts a `node` that is Bun in front of it. */
-function realNode(): string {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    const candidate = join(dir, 'node');
-    try {
-      accessSync(candidate, constants.X_OK);
-      if (!/\bbun(\.exe)?$/.test(realpathSync(candidate))) return candidate;
-    } catch {}
-  }
-  throw new Error('no Node.js on PATH');
-}
 const node = realNode();
 
 let tmp = '';
@@ -32,12 +19,6 @@ function run(cmd: string, args: string[], cwd: string) {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 16 * 1024 * 1024 });
   if (r.error) throw r.error;
   return { code: r.status, out: `${r.stdout}${r.stderr}`, stdout: r.stdout };
-}
-
-function ok(cmd: string, args: string[], cwd: string): string {
-  const r = run(cmd, args, cwd);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${r.code}:\n${r.out}`);
-  return r.stdout;
 }
 
 const PACKUMENT = `{ name: 'demo', 'dist-tags': { latest: '1.1.0' }, versions: { '1.0.0': {}, '1.0.1': { deprecated: 'bad' }, '1.1.0': {}, '2.0.0-rc.0': {} } }`;
@@ -96,15 +77,11 @@ const EXPECTED = {
   code: 'INVALID_VERSION',
 };
 
-beforeAll(() => {
+beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'fw-packaging-'));
   const tarballs = join(tmp, 'tarballs');
   mkdirSync(tarballs);
-  for (const pkg of PACKAGES) {
-    const dir = join(root, 'packages', pkg);
-    ok(bin('tsup'), [], dir);
-    ok('bun', ['pm', 'pack', '--destination', tarballs], dir);
-  }
+  await buildAndPack(PACKAGES, tarballs);
   const files = readdirSync(tarballs).sort(); // graph-render first
   expect(files).toEqual(['factorywager-graph-render-0.1.0.tgz', 'factorywager-semver-graph-0.1.0.tgz']);
 
