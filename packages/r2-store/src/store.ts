@@ -6,6 +6,7 @@ const decoder = new TextDecoder();
 // Caps of the jittered back-off: a lost race means someone else just committed, so retry soon;
 // UNAVAILABLE includes R2's 429 for more than about one write per second to a key, so wait longer.
 const MAX_CONFLICT_BACKOFF_MS = 250;
+const DEFAULT_RETRIES = 50;
 const MAX_UNAVAILABLE_BACKOFF_MS = 2000;
 
 /**
@@ -42,7 +43,7 @@ export function wrapStore(driver: ObjectStore): Store {
     fn: (current: T | null) => T | undefined | Promise<T | undefined>,
     options: UpdateJsonOptions = {},
   ): Promise<UpdateJsonResult<T>> {
-    const attempts = Math.max(1, options.retries ?? 20);
+    const attempts = Math.max(1, options.retries ?? DEFAULT_RETRIES);
     const base = Math.max(1, options.backoffMs ?? 10);
     let conflicts = 0;
     let lastError: unknown;

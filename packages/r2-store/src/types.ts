@@ -73,7 +73,7 @@ export interface ObjectStore {
 }
 
 export interface UpdateJsonOptions {
-  /** Attempts before giving up with CONFLICT (UNAVAILABLE when the last attempt found the store unavailable). Default 20. */
+  /** Attempts before giving up with CONFLICT (UNAVAILABLE when the last attempt found the store unavailable). Default 50: enough that 8 writers hammering one key all get through; with the 250 ms back-off cap a hopeless update gives up within about 12 s. */
   retries?: number;
   /** Base back-off in ms (jittered, exponential, capped). Default 10. */
   backoffMs?: number;

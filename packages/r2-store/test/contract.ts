@@ -142,7 +142,7 @@ export function testDriver(name: string, setup: () => Promise<DriverSetup>, opti
         }
       }));
       expect(await store.getJson(key)).toEqual({ n: 400 });
-      console.log(`[${name}] 8 x 50 updateJson: ${conflicts} conflicts retried, at most ${worst} for one update (default retries: 20)`);
+      console.log(`[${name}] 8 x 50 updateJson: ${conflicts} conflicts retried, at most ${worst} for one update (default retries: 50)`);
       expect(conflicts).toBeGreaterThan(0); // the writers really raced
     });
 
