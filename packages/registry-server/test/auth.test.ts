@@ -45,7 +45,7 @@ describe('adduser, login, whoami', () => {
     expect((await adduser('Alice', PW)).status).toBe(400);
     expect((await adduser('bob', 'short')).status).toBe(400);
     expect((await call('PUT', '/-/user/org.couchdb.user:bob', { body: { name: 'eve', password: PW } })).status).toBe(400);
-    expect((await call('PUT', '/-/user/org.couchdb.user:bob', { body: '{not json' })).json).toEqual({ error: 'the request body is not valid JSON' });
+    expect((await call('PUT', '/-/user/org.couchdb.user:bob', { body: '{not json' })).json).toEqual({ error: 'request body is not valid JSON' });
     expect((await call('PUT', '/-/user/org.couchdb.user:bob', { body: 'x'.repeat(70_000) })).status).toBe(413);
     expect((await store.list({ prefix: 'auth/users/' })).keys).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import type { SecretEnvelope } from './envelope.ts';
 import type { RotationStatus } from './policy.ts';
 
 /** What changed a secret. */
@@ -42,14 +43,7 @@ export interface SecretMetadata {
 }
 
 /** `secrets/{key}/versions/{n}.json`: an AES-256-GCM envelope plus who, when, what. */
-export interface StoredVersion {
-  format: 'fw-secret-envelope';
-  v: 1;
-  alg: 'AES-256-GCM';
-  key: string;
-  version: number;
-  iv: string;
-  data: string;
+export interface StoredVersion extends SecretEnvelope {
   action: SecretAction;
   at: string;
   actor: string;

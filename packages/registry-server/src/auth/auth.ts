@@ -3,7 +3,8 @@ import type { Store } from '@factorywager/r2-store';
 import type { RegistryConfig } from '../config/types.ts';
 import { parseDuration } from '../config/_duration.ts';
 import { RegistryError } from '../errors.ts';
-import { toRegistryError } from '../_error-response.ts';
+import { errorResponse as sharedErrorResponse, toRegistryError } from '../_error-response.ts';
+import { isPlainObject, readJson as readJsonBody } from '../_http.ts';
 import { checkAccess } from './access.ts';
 import { inCidrs, isIpv4Cidr } from './_cidr.ts';
 import { assertUserName, authKeys, isTokenId } from './_keys.ts';
@@ -28,50 +29,17 @@ const MAX_AUTH_BODY = 64 * 1024;
 
 /** The JSON error answer every route of the registry gives: `{ "error": "..." }` with the code's status. */
 function errorResponse(err: unknown): Response {
-  const e = toRegistryError(err);
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (e.code === 'RATE_LIMITED') headers['retry-after'] = String(LOGIN_WINDOW_MS / 1000);
-  return new Response(JSON.stringify({ error: e.message }), { status: e.status, headers });
+  const res = sharedErrorResponse(toRegistryError(err));
+  if (res.status === 429) res.headers.set('retry-after', String(LOGIN_WINDOW_MS / 1000));
+  return res;
 }
 
 // The limit is applied here, not as a `use('*')` middleware: these routes are mounted into the
 // handler's app at '/', where such a middleware would also cap package publishes.
-async function readText(req: Request): Promise<string> {
-  const tooLarge = () => new RegistryError('TOO_LARGE', `request body over ${MAX_AUTH_BODY} bytes`);
-  if (Number(req.headers.get('content-length') ?? 0) > MAX_AUTH_BODY) throw tooLarge();
-  if (!req.body) return '';
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_AUTH_BODY) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
-}
-
 async function readJson(c: Context): Promise<Record<string, unknown>> {
-  const text = await readText(c.req.raw);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new RegistryError('INVALID_JSON', 'the request body is not valid JSON');
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RegistryError('BAD_REQUEST', 'the request body must be a JSON object');
-  return body as Record<string, unknown>;
+  const body = await readJsonBody(c.req.raw, MAX_AUTH_BODY);
+  if (!isPlainObject(body)) throw new RegistryError('BAD_REQUEST', 'the request body must be a JSON object');
+  return body;
 }
 
 function tokenView(r: TokenRecord) {
