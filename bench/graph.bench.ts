@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { renderAscii, renderMermaid, toD3Json } from '../packages/graph-render/src/index.ts';
 import { buildVersionGraph, type Packument } from '../packages/semver-graph/src/index.ts';
+import { measure, ms } from './_measure.ts';
 
 const TARGET_MS = 50;
 const fixture = new URL('../packages/semver-graph/test/fixtures/typescript.json.gz', import.meta.url);
@@ -34,20 +35,3 @@ const combined = results.get('build + render ascii')!;
 const pass = count >= 3000 && combined < TARGET_MS;
 console.log(`\ntarget: build + ASCII render of ${count} versions < ${TARGET_MS} ms: ${combined.toFixed(2)} ms -> ${pass ? 'PASS' : 'FAIL'}`);
 process.exitCode = pass ? 0 : 1;
-
-/** Times `fn` (after warm-up) and returns the median and p95 in milliseconds. */
-function measure(fn: () => unknown, { warmup = 5, runs = 30 } = {}): { median: number; p95: number; min: number } {
-  for (let i = 0; i < warmup; i++) fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(runs / 2)]!, p95: times[Math.min(runs - 1, Math.floor(runs * 0.95))]!, min: times[0]! };
-}
-
-function ms(n: number): string {
-  return `${n.toFixed(2).padStart(8)} ms`;
-}

@@ -2,6 +2,7 @@
 // node-semver), and the library's sortVersions (which uses Bun.semver on Bun).
 import { createRequire } from 'node:module';
 import { sortVersions } from '../packages/semver-graph/src/index.ts';
+import { measure, ms } from './_measure.ts';
 
 interface SemVerObject { compare(other: SemVerObject): -1 | 0 | 1 }
 interface SemverLib { compare(a: string, b: string): -1 | 0 | 1; parse(v: string): SemVerObject | null }
@@ -41,20 +42,3 @@ console.log(`${'semver SemVer#compare (parsed up front)'.padEnd(40)} ${ms(parsed
 console.log(`${'sortVersions (library, Bun engine)'.padEnd(40)} ${ms(lib.median)} ${ms(lib.p95)}`);
 console.log(`\nratio semver.compare / Bun.semver.order: ${(node.median / bun.median).toFixed(1)}x; same order: ${same ? 'yes' : 'NO'}`);
 process.exitCode = same ? 0 : 1;
-
-/** Times `fn` (after warm-up) and returns the median and p95 in milliseconds. */
-function measure(fn: () => unknown, { warmup = 5, runs = 30 } = {}): { median: number; p95: number; min: number } {
-  for (let i = 0; i < warmup; i++) fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(runs / 2)]!, p95: times[Math.min(runs - 1, Math.floor(runs * 0.95))]!, min: times[0]! };
-}
-
-function ms(n: number): string {
-  return `${n.toFixed(2).padStart(8)} ms`;
-}
