@@ -71,6 +71,10 @@ describe.each(['in-process', 'over HTTP'])('hostile input (%s)', (mode) => {
     unknownVersion.versions!['9.9.9'] = { name: 'victim', version: '9.9.9' };
     const numericDeprecation = await deprecateDoc();
     numericDeprecation.versions!['1.0.0']!.deprecated = 42 as unknown as string;
+    const protoKey = await deprecateDoc();
+    for (const key of ['__proto__', 'constructor']) {
+      Object.defineProperty(protoKey.versions!, key, { value: { deprecated: 'polluted' }, enumerable: true });
+    }
     const staleUnpublish = await deprecateDoc();
     delete staleUnpublish.versions!['1.1.0'];
 
@@ -122,6 +126,7 @@ describe.each(['in-process', 'over HTTP'])('hostile input (%s)', (mode) => {
       put('deprecate payload dropping a version', dropping),
       put('deprecate payload adding a version', unknownVersion),
       put('deprecated not a string', numericDeprecation),
+      put('deprecate payload with __proto__ and constructor versions', protoKey),
       put('unpublish at a stale revision', staleUnpublish, 409, '/victim/-rev/1-stale'),
       put('revision PUT dropping every version', { name: 'victim' }, 400, `/victim/-rev/${rev}`),
       { what: 'whole unpublish at a stale revision', method: 'DELETE', path: '/victim/-rev/0-nope', opts: { token: 'tok-ana' }, status: 409 },
@@ -159,6 +164,7 @@ describe.each(['in-process', 'over HTTP'])('hostile input (%s)', (mode) => {
     await s.handler.idle();
     expect(await snapshot(s.store)).toEqual(before);
     expect(s.logs.filter((l) => l.status >= 500)).toEqual([]);
+    expect(({} as Record<string, unknown>).deprecated).toBeUndefined();
     expect((await s.call('GET', '/-/ping')).status).toBe(200);
     expect((await s.call('GET', '/victim')).status).toBe(200);
     expect((await s.call('PUT', '/victim', { token: 'tok-ana', body: good })).status).toBe(201);

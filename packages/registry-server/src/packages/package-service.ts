@@ -107,9 +107,10 @@ export class PackageService {
       events = [];
       if (!isLive(current)) throw notFound(name);
       if (rev !== undefined && rev !== current._rev) throw staleRev(name);
-      const unknown = Object.keys(incoming).filter((v) => !current.versions[v]);
+      // Own keys only: a `__proto__` or `constructor` key must never reach Object.prototype.
+      const unknown = Object.keys(incoming).filter((v) => !Object.hasOwn(current.versions, v));
       if (unknown.length) throw new RegistryError('BAD_REQUEST', `unknown version ${unknown[0]!.slice(0, 50)}: publish it with its tarball`);
-      removed = Object.keys(current.versions).filter((v) => !(v in incoming));
+      removed = Object.keys(current.versions).filter((v) => !Object.hasOwn(incoming, v));
       if (removed.length && rev === undefined) {
         throw new RegistryError('BAD_REQUEST', `this change would drop version(s) ${removed.join(', ')}; use unpublish`);
       }
