@@ -47,9 +47,9 @@ export function versionOfTarball(name: string, file: string): string | null {
   return semver.valid(version) === version ? version : null;
 }
 
-/** A dist-tag name: URL-safe and not itself a semver range (npm's own rule). */
+/** A dist-tag name: URL-safe and not itself a semver range (npm's own rule); never `__proto__`. */
 export function assertTag(tag: string): string {
-  if (!tag || tag.length > 100 || encodeURIComponent(tag) !== tag || semver.validRange(tag) !== null) {
+  if (!tag || tag.length > 100 || encodeURIComponent(tag) !== tag || semver.validRange(tag) !== null || tag === '__proto__') {
     throw new RegistryError('BAD_REQUEST', `invalid dist-tag ${JSON.stringify(tag.slice(0, 100))}`);
   }
   return tag;

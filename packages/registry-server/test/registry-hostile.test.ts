@@ -137,6 +137,8 @@ describe.each(['in-process', 'over HTTP'])('hostile input (%s)', (mode) => {
       { what: 'dist-tag named like a version', method: 'PUT', path: '/-/package/victim/dist-tags/1.0.0', opts: { token: 'tok-ana', body: '1.0.0' }, status: 400 },
       { what: 'remove latest', method: 'DELETE', path: '/-/package/victim/dist-tags/latest', opts: { token: 'tok-ana' }, status: 400 },
       { what: 'remove a missing tag', method: 'DELETE', path: '/-/package/victim/dist-tags/nope', opts: { token: 'tok-ana' }, status: 404 },
+      { what: 'remove a tag named like an Object.prototype key', method: 'DELETE', path: '/-/package/victim/dist-tags/constructor', opts: { token: 'tok-ana' }, status: 404 },
+      { what: 'dist-tag named __proto__', method: 'PUT', path: '/-/package/victim/dist-tags/__proto__', opts: { token: 'tok-ana', body: '1.0.0' }, status: 400 },
       { what: 'dist-tags of traversal name', method: 'GET', path: '/-/package/..%2f..%2fetc/dist-tags', status: 400 },
       put('anonymous publish', good, 401, '/victim', ''),
       put('unknown token', good, 401, '/victim', 'forged-token'),

@@ -21,7 +21,7 @@ describe('names, versions, tags and paths', () => {
     expect(codeOf(() => assertVersion(version))).toBe(code);
   });
 
-  it.each([['latest', 'ok'], ['next', 'ok'], ['1.0.0', 'BAD_REQUEST'], ['^1', 'BAD_REQUEST'], ['a/b', 'BAD_REQUEST'], ['', 'BAD_REQUEST']])(
+  it.each([['latest', 'ok'], ['next', 'ok'], ['1.0.0', 'BAD_REQUEST'], ['^1', 'BAD_REQUEST'], ['a/b', 'BAD_REQUEST'], ['', 'BAD_REQUEST'], ['__proto__', 'BAD_REQUEST'], ['constructor', 'ok']])(
     'tag %j -> %s', (tag, code) => expect(codeOf(() => assertTag(tag))).toBe(code),
   );
 

@@ -185,7 +185,7 @@ export class PackageService {
     const doc = await this.update(name, (current) => {
       if (!isLive(current)) throw notFound(name);
       if (!current.versions[version]) throw new RegistryError('NOT_FOUND', `${name}@${version} does not exist`);
-      before = current['dist-tags'][tag] ?? null;
+      before = tagOf(current, tag);
       if (type === 'rollback' && !(before && semver.lt(version, before))) {
         throw new RegistryError('BAD_REQUEST', `rollback needs a version older than ${tag} (${before ?? 'unset'})`);
       }
@@ -208,7 +208,7 @@ export class PackageService {
     let before: string | null = null;
     const doc = await this.update(name, (current) => {
       if (!isLive(current)) throw notFound(name);
-      before = current['dist-tags'][tag] ?? null;
+      before = tagOf(current, tag);
       if (before === null) throw new RegistryError('NOT_FOUND', `${name} has no dist-tag ${tag}`);
       const next = structuredClone(current);
       delete next['dist-tags'][tag];
@@ -220,6 +220,9 @@ export class PackageService {
     return doc!['dist-tags'];
   }
 }
+
+/** The version a tag points at (own keys only: `constructor` is a tag name like any other). */
+const tagOf = (doc: Packument, tag: string): string | null => (Object.hasOwn(doc['dist-tags'], tag) ? doc['dist-tags'][tag]! : null);
 
 /** After versions went away: drop tags pointing at them; `latest` moves to the highest left. */
 function fixTags(doc: Packument): void {
