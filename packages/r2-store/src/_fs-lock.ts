@@ -2,7 +2,8 @@
 // (proper-lockfile and friends) are callback/mtime based and pull in graceful-fs; this needs ~80 lines.
 // Scheme: the lock is a file created with O_EXCL (`wx`) holding "pid time nonce host". A lock whose pid
 // is dead (a SIGKILLed holder) or that is older than `staleMs` is stale; a lock from another host
-// (another container sharing the folder: pids mean nothing there) only by age. Breaking a stale lock takes a
+// (another container sharing the folder: pids mean nothing there) only by age; an empty or cut-short
+// lock or breaker file (its writer killed between creating and filling it) by the file's age. Breaking a stale lock takes a
 // second O_EXCL file (`.break`) and removes the lock only if it still holds the stale content that was
 // read, so two breakers cannot remove a fresh lock. Within a process, a promise chain per lock path
 // serialises callers so that only one of them polls the file.
@@ -39,10 +40,18 @@ async function readLock(path: string): Promise<string | null> {
 const HOST = hostname().replace(/\s/g, '_');
 const stamp = () => `${process.pid} ${Date.now()} ${crypto.randomUUID()} ${HOST}`;
 
-function isStale(content: string, staleMs: number): boolean {
+/** How long a lock or breaker file may stay empty or cut short before it counts as left by a dead writer. */
+const UNFINISHED_MS = 2000;
+
+async function isStale(path: string, content: string, staleMs: number): Promise<boolean> {
   const [pidText, timeText, , host] = content.split(' ');
   const time = Number(timeText);
-  if (content === '' || Number.isNaN(time)) return false; // being written right now
+  if (host === undefined || Number.isNaN(time)) {
+    // empty or cut short: being written right now, or its writer was killed between creating and
+    // filling it; judge by the file's age
+    const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
+    return age > UNFINISHED_MS;
+  }
   if (Date.now() - time > staleMs) return true;
   return host === HOST && !alive(Number(pidText));
 }
@@ -62,15 +71,18 @@ async function tryCreate(path: string, content: string): Promise<boolean> {
   }
 }
 
-async function breakStale(path: string, staleContent: string, staleMs: number): Promise<void> {
+/** Removes the lock at `path` if it still holds `staleContent`; true when it did. */
+async function breakStale(path: string, staleContent: string, staleMs: number): Promise<boolean> {
   const breaker = `${path}.break`;
   if (!(await tryCreate(breaker, stamp()))) {
     const held = await readLock(breaker);
-    if (held !== null && isStale(held, staleMs)) await unlink(breaker).catch(() => {});
-    return;
+    if (held !== null && (await isStale(breaker, held, staleMs))) await unlink(breaker).catch(() => {});
+    return false;
   }
   try {
-    if ((await readLock(path)) === staleContent) await unlink(path).catch(() => {});
+    if ((await readLock(path)) !== staleContent) return false;
+    await unlink(path).catch(() => {});
+    return true;
   } finally {
     await unlink(breaker).catch(() => {});
   }
@@ -82,15 +94,9 @@ async function acquire(path: string, staleMs: number, timeoutMs: number): Promis
   for (let round = 0; ; round++) {
     if (await tryCreate(path, content)) return content;
     const held = await readLock(path);
-    if (held !== null && isStale(held, staleMs)) {
-      await breakStale(path, held, staleMs);
-      continue;
-    }
-    if (held === '') {
-      // a holder killed between creating and filling the file: judge by the file's age
-      const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
-      if (age > 2000) await breakStale(path, held, staleMs);
-    }
+    // retry at once only when the stale lock is gone; else wait (another breaker is at work) and
+    // keep to the timeout
+    if (held !== null && (await isStale(path, held, staleMs)) && (await breakStale(path, held, staleMs))) continue;
     if (Date.now() - started > timeoutMs) {
       throw new StoreError('UNAVAILABLE', `timed out waiting for lock ${path}`);
     }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, utimes, writeFile, mkdir } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +100,31 @@ describe('fs driver across processes', () => {
     await writeFile(join(lockDir, `${createHash('sha256').update('locked.json').digest('hex')}.lock`), `${dead.pid} ${Date.now()} stale ${hostname()}`);
     await store.updateJson<{ v: number }>('locked.json', (cur) => ({ v: cur!.v + 1 }));
     expect(await store.getJson('locked.json')).toEqual({ v: 2 });
+    expect(await readdir(lockDir)).toEqual([]);
+  });
+
+  it('recovers a lock whose breaker file, or the lock itself, was left empty or cut short by a killed process', async () => {
+    const root = await tempRoot();
+    const store = createStore({ driver: 'fs', root });
+    await store.putJson('a.json', { v: 1 });
+    await store.putJson('b.json', { v: 1 });
+    const dead = spawn('bun', ['-e', '0']);
+    await new Promise((resolve) => dead.on('close', resolve));
+    const { createHash } = await import('node:crypto');
+    const lockDir = join(root, '.fw-store', 'locks');
+    const lockOf = (key: string) => join(lockDir, `${createHash('sha256').update(key).digest('hex')}.lock`);
+    const past = new Date(Date.now() - 10_000);
+    // a.json: a stale lock, and an empty breaker left by a breaker killed between create and write
+    await writeFile(lockOf('a.json'), `${dead.pid} ${Date.now()} stale ${hostname()}`);
+    await writeFile(`${lockOf('a.json')}.break`, '');
+    await utimes(`${lockOf('a.json')}.break`, past, past);
+    // b.json: a lock cut short while it was written
+    await writeFile(lockOf('b.json'), `${dead.pid} 17`);
+    await utimes(lockOf('b.json'), past, past);
+    for (const key of ['a.json', 'b.json']) {
+      await store.updateJson<{ v: number }>(key, (cur) => ({ v: cur!.v + 1 }));
+      expect(await store.getJson(key)).toEqual({ v: 2 });
+    }
     expect(await readdir(lockDir)).toEqual([]);
   });
 });
