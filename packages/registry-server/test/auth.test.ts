@@ -215,6 +215,18 @@ describe('read-only tokens and rate limits', () => {
     expect((await adduser('alice', PW)).status).toBe(201);
   });
 
+  it('counts concurrent guesses before hashing: only the limit gets a password check', async () => {
+    const { adduser } = setup({ config: authConfig({ maxLoginAttempts: 3 }) });
+    await adduser('alice', PW);
+    const statuses = (await Promise.all(Array.from({ length: 12 }, (_, i) => adduser('alice', `wrong password ${i}`)))).map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(9);
+    // right passwords from one address never count against it
+    const other = setup({ config: authConfig({ maxLoginAttempts: 2 }) });
+    await other.adduser('bob', PW);
+    for (let i = 0; i < 4; i++) expect((await other.adduser('bob', PW)).status).toBe(201);
+  });
+
   it('counts per address across user names, from X-Forwarded-For only when trusted', async () => {
     const trusted = setup({ config: authConfig({ maxLoginAttempts: 2, trustProxy: true }) });
     await trusted.adduser('carol', PW);

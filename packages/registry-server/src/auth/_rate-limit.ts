@@ -30,6 +30,12 @@ export class FailureLimiter {
     }
   }
 
+  /** Takes back one failure of `key`: an attempt counted up front that turned out right. */
+  forgive(key: string): void {
+    const entry = this.#hits.get(key);
+    if (entry && entry.resetAt > this.now() && --entry.count <= 0) this.#hits.delete(key);
+  }
+
   /** Forgets `key` (after a successful login). */
   reset(key: string): void {
     this.#hits.delete(key);

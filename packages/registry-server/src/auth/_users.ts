@@ -50,6 +50,8 @@ export class Users {
     if (keys.some((k) => this.limiter.blocked(k))) {
       throw new RegistryError('RATE_LIMITED', 'too many failed logins: try again later');
     }
+    // Counted before the slow hash: concurrent guesses must not all pass the check above.
+    for (const k of keys) this.limiter.fail(k);
     const user = await this.get(name);
     let ok = false;
     if (user) {
@@ -58,11 +60,9 @@ export class Users {
       dummy ??= hashPassword('dummy', this.iterations);
       await verifyPassword(password, await dummy);
     }
-    if (!user || !ok) {
-      for (const k of keys) this.limiter.fail(k);
-      throw new RegistryError('UNAUTHORIZED', 'incorrect user name or password');
-    }
+    if (!user || !ok) throw new RegistryError('UNAUTHORIZED', 'incorrect user name or password');
     this.limiter.reset(`user:${name}`);
+    if (address) this.limiter.forgive(`addr:${address}`);
     if (user.password.iterations < this.iterations) await this.#rehash(name, password);
     return user;
   }
