@@ -41,11 +41,16 @@ export function recommendVersion(current: string, bump: BumpType | string, preid
   if (!isBumpType(bump)) {
     throw new SemverGraphError('INVALID_BUMP', `invalid bump "${bump}": expected one of ${BUMP_TYPES.join(', ')}`, { input: bump });
   }
-  if (preid !== undefined && !/^[0-9A-Za-z-]+$/.test(preid)) {
-    throw new SemverGraphError('INVALID_OPTION', `invalid preid "${preid}": use letters, digits and hyphens`, { input: preid });
+  // a semver prerelease identifier: a number without leading zeros, or letters, digits and hyphens
+  if (preid !== undefined && !/^(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)$/.test(preid)) {
+    throw new SemverGraphError('INVALID_OPTION', `invalid preid "${preid}": use letters, digits and hyphens (a number without leading zeros)`, { input: preid });
   }
   const candidates = Object.fromEntries(
     BUMP_TYPES.map((type) => [type, semver.inc(version, type, undefined, preid) as string]),
   ) as Record<BumpType, string>;
-  return { current: version, bump, preid, next: candidates[bump], candidates };
+  const next = candidates[bump];
+  if (semver.valid(next) === null) {
+    throw new SemverGraphError('INVALID_VERSION', `a ${bump} bump of ${version} gives no valid version (a number past ${Number.MAX_SAFE_INTEGER})`, { input: current });
+  }
+  return { current: version, bump, preid, next, candidates };
 }

@@ -40,4 +40,14 @@ describe('recommendVersion', () => {
     expect(() => recommendVersion('1.2.3', 'huge')).toThrow(expect.objectContaining({ code: 'INVALID_BUMP', input: 'huge' }));
     expect(() => recommendVersion('1.2.3', 'prerelease', 'be ta')).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
   });
+
+  it('rejects a numeric preid with a leading zero and a bump past the largest safe number, rather than returning null or an invalid version', () => {
+    expect(() => recommendVersion('1.2.3', 'prepatch', '01')).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', input: '01' }));
+    expect(() => recommendVersion('1.2.3', 'major', '00')).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(recommendVersion('1.2.3', 'prepatch', '0').next).toBe('1.2.4-0.0');
+    expect(recommendVersion('1.2.3', 'prepatch', '0a').next).toBe('1.2.4-0a.0');
+    expect(recommendVersion('1.2.3', 'prepatch', '-').next).toBe('1.2.4--.0');
+    expect(() => recommendVersion('9007199254740991.0.0', 'major')).toThrow(expect.objectContaining({ code: 'INVALID_VERSION' }));
+    expect(() => recommendVersion('1.2.9007199254740991', 'patch')).toThrow(expect.objectContaining({ code: 'INVALID_VERSION' }));
+  });
 });
