@@ -109,7 +109,15 @@ function linksOf(nodes: VersionNode[], parsed: Map<string, SemVer>): VersionLink
     if (lane) lane.push(n.id);
     else lanes.set(n.line, [n.id]);
   }
-  const present = new Set(nodes.map((n) => n.id));
+  // a release by its version without build metadata (`4.0.0` for `4.0.0+sha.1` or a loose `v4.0.0`)
+  const releases = new Map<string, string>();
+  for (const [line, ids] of lanes) {
+    if (line.endsWith('-pre')) continue;
+    for (const id of ids) {
+      const version = parsed.get(id)!.version;
+      if (!releases.has(version)) releases.set(version, id);
+    }
+  }
   const links: VersionLink[] = [];
   const majors: Array<{ major: number; first: string; last: string }> = [];
   for (const [line, ids] of lanes) {
@@ -120,9 +128,8 @@ function linksOf(nodes: VersionNode[], parsed: Map<string, SemVer>): VersionLink
       links.push({ source, target, type: pre ? 'prerelease' : stepType(parsed.get(source)!, parsed.get(target)!) });
     }
     if (pre) {
-      const release = line.slice(0, -'-pre'.length);
-      const last = ids[ids.length - 1]!;
-      if (present.has(release)) links.push({ source: last, target: release, type: 'prerelease' });
+      const release = releases.get(line.slice(0, -'-pre'.length));
+      if (release !== undefined) links.push({ source: ids[ids.length - 1]!, target: release, type: 'prerelease' });
     } else {
       majors.push({ major: parsed.get(ids[0]!)!.major, first: ids[0]!, last: ids[ids.length - 1]! });
     }

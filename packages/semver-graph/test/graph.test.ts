@@ -115,6 +115,13 @@ describe('buildVersionGraph', () => {
     expect(lg.nodes.map((n) => n.id)).toEqual(['1.0.0', '1.0.0rc1']);
     expect(edges(lg)).toEqual(['1.0.0rc1 -prerelease-> 1.0.0']);
   });
+
+  it('joins prereleases to their release when the release carries build metadata or a leading v', () => {
+    const built = buildVersionGraph(packument({ '1.0.0': '2024-01-01', '2.0.0-rc.1': '2024-02-01', '2.0.0+build.7': '2024-03-01' }));
+    expect(edges(built)).toEqual(['1.0.0 -major-> 2.0.0+build.7', '2.0.0-rc.1 -prerelease-> 2.0.0+build.7']);
+    const loose = buildVersionGraph(packument({ '1.0.0-beta.1': '2024-01-01', 'v1.0.0': '2024-02-01' }));
+    expect(edges(loose)).toEqual(['1.0.0-beta.1 -prerelease-> v1.0.0']);
+  });
 });
 
 describe('buildVersionGraph on real packuments', () => {
