@@ -237,7 +237,10 @@ export class RegistrySecretsManager {
     const meta = await this.meta(key);
     const exists = Boolean(meta && meta.version > 0);
     const action = kind === 'set' ? (exists ? 'update' : 'create') : kind;
-    const role = await this.guard(actor, kind === 'rotate' ? 'rotate' : 'write', action, key, options.env ?? meta?.env);
+    const grant = kind === 'rotate' ? 'rotate' : 'write';
+    const role = await this.guard(actor, grant, action, key, meta?.env ?? options.env);
+    // moving a secret to another environment needs the grant in the new one too
+    if (options.env && meta?.env && options.env !== meta.env) await this.guard(actor, grant, action, key, options.env);
     if (kind === 'rotate' && (!exists || meta?.deleted)) {
       await this.record({ actor, action: 'rotate', key, outcome: 'error', reason: 'not found' });
       throw this.notFound(key, meta);

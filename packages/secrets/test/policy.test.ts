@@ -10,8 +10,9 @@ const policy: SecretsPolicy = {
     admin: [{ actions: ['read', 'write', 'rotate', 'delete'], keys: ['**'] }],
     ci: [{ actions: ['read'], keys: ['registry:*', 'ci/*'], environments: ['ci'] }],
     ops: [{ actions: ['read', 'rotate'], keys: ['db/*'] }],
+    dev: [{ actions: ['read', 'write', 'rotate'], keys: ['app/*'], environments: ['staging'] }],
   },
-  users: { root: { roles: ['admin'] }, runner: { roles: ['ci'] }, olga: { roles: ['ops'] } },
+  users: { root: { roles: ['admin'] }, runner: { roles: ['ci'] }, olga: { roles: ['ops'] }, dana: { roles: ['dev'] } },
   rotation: [{ pattern: 'db/**', maxAgeDays: 30 }],
 };
 
@@ -98,6 +99,21 @@ describe('policy enforcement in the manager (vault, fs store)', () => {
     await expect(make('root').getSecret('ci/token')).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(await make('root', 'ci').getSecret('ci/token')).toBe('ci-secret');
     expect(await make('runner', 'ci').getSecret('ci/token')).toBe('ci-secret');
+  });
+
+  it('a write that names another environment cannot take over a secret of an environment the actor has no grant in', async () => {
+    await make('root').setSecret('app/db', 'prod-pw', { env: 'production' });
+    const dana = make('dana', 'staging');
+    await expect(dana.setSecret('app/db', 'evil', { env: 'staging' })).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('"production"') });
+    await expect(dana.rotateSecret('app/db', 'evil', { env: 'staging' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(make('root').setSecret('app/db', 'moved', { env: 'staging' })).resolves.toMatchObject({ version: 2 });
+    await make('root').setSecret('app/db', 'prod-pw-2', { env: 'production' });
+    const prod = make('root', 'production');
+    expect(await prod.getSecret('app/db')).toBe('prod-pw-2');
+    await dana.setSecret('app/web', 'ok', { env: 'staging' });
+    expect(await dana.getSecret('app/web')).toBe('ok');
+    const audit = await prod.getAuditLog({ key: 'app/db' });
+    expect(audit.filter((e) => e.outcome === 'denied').map((e) => `${e.actor}:${e.action}`)).toEqual(['dana:update', 'dana:rotate']);
   });
 
   it('listSecrets shows age and rotation status, only keys the actor may read', async () => {
