@@ -89,9 +89,15 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
 
 async function serveNode({ host, port, fetch }: ServeOptions): Promise<Listening> {
   const server = createServer((req, res) => {
-    const origin = `http://${req.headers.host ?? `${host}:${port}`}`;
+    let request: Request;
+    try {
+      request = toRequest(req, `http://${req.headers.host ?? `${host}:${port}`}`);
+    } catch {
+      res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"malformed request URL or Host header"}');
+      return;
+    }
     Promise.resolve()
-      .then(() => fetch(toRequest(req, origin), req.socket.remoteAddress ?? null))
+      .then(() => fetch(request, req.socket.remoteAddress ?? null))
       .then((response) => send(res, response))
       .catch(() => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });

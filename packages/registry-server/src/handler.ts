@@ -133,6 +133,8 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     const started = performance.now();
     let res: Response;
     try {
+      // A runtime builds the URL from the Host header; a malformed one must be a 400, not a 500.
+      if (!URL.canParse(req.url)) throw new RegistryError('BAD_REQUEST', 'malformed request URL or Host header');
       res = await app.fetch(req);
     } catch (err) {
       failures.set(req, toRegistryError(err));

@@ -73,6 +73,23 @@ describe.each(['bun', 'node'] as const)('NPMRegistryServer on the %s adapter', (
     expect(gunzipSync(bytes).length).toBeGreaterThan(0);
   });
 
+  it('answers a malformed Host header with a 400 JSON error, not a 500', async () => {
+    const { server } = await startServer(runtime);
+    const { connect } = await import('node:net');
+    for (const host of ['a b', 'x:99999']) {
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect(server.port!, '127.0.0.1', () => socket.end(`GET /some-package HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+        let data = '';
+        socket.on('data', (chunk) => (data += chunk));
+        socket.on('close', () => resolve(data));
+        socket.on('error', reject);
+      });
+      expect(raw.split('\r\n')[0], host).toMatch(/^HTTP\/1\.1 400/);
+      expect(raw, host).toContain('"error"');
+    }
+    expect((await fetch(`${server.url}/-/ping`)).status).toBe(200);
+  });
+
   it('passes the peer address to the login limits: failures of two users block a third from 127.0.0.1', async () => {
     const { server } = await startServer(runtime, 2);
     const put = (name: string, password: string) => fetch(`${server.url}/-/user/org.couchdb.user:${name}`, { method: 'PUT', body: JSON.stringify({ name, password }) });
