@@ -45,8 +45,10 @@ export async function openBackends(o: {
   let local: Awaited<ReturnType<typeof localKey>> | undefined;
   const getLocal = async () => (local ??= await localKey(o.env, o.dataDir));
   let vault: KeychainBackend | undefined;
-  const openVault = async () =>
-    (vault ??= createFileVault({ dir: `${o.dataDir}/.secrets/vault`, service: o.service, aesKey: await importAesKey((await getLocal()).raw) }));
+  let vaultKey: Promise<CryptoKey> | undefined;
+  const loadVaultKey = () => (vaultKey ??= getLocal().then((l) => importAesKey(l.raw)));
+  // the key loads on first read or write, so deleting an item never creates a key file
+  const openVault = async () => (vault ??= createFileVault({ dir: `${o.dataDir}/.secrets/vault`, service: o.service, aesKey: loadVaultKey }));
 
   let raw: Uint8Array<ArrayBuffer>;
   let source: Backends['masterKeySource'];

@@ -187,7 +187,7 @@ export class RegistrySecretsManager {
           return { ...cur, deleted: { at, actor }, history: [...cur.history, { version: cur.version, action: 'delete', at, actor }] };
         });
       }
-      await this.dropLocal(b, key, meta);
+      await this.dropLocal(b, key);
     });
     this.invalidate(key);
     await this.record({ actor, action, key, outcome: 'ok', version: meta.version, ...(role ? { role } : {}) });
@@ -276,9 +276,9 @@ export class RegistrySecretsManager {
     return decryptEnvelope((await this.open()).historyKey, key, version, stored);
   }
 
-  private async dropLocal(b: Backends, key: string, meta: SecretMetadata) {
-    const backend = meta.storage === 'file-vault' ? await b.vault() : b.keychain;
-    await backend.delete(key);
+  /** Drops the local copy from the keychain and the vault: earlier versions may sit in the other one (`--vault`). */
+  private async dropLocal(b: Backends, key: string) {
+    for (const backend of new Set([b.keychain, await b.vault()])) await backend.delete(key);
   }
 
   private async guard(actor: string, action: PolicyAction, auditAction: AuditEntry['action'], key: string, secretEnv?: string) {

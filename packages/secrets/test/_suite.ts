@@ -166,6 +166,26 @@ export function runSecretsSuite(v: Variant) {
       expect(JSON.stringify(audit)).not.toMatch(/tok-\d-secret/);
     });
 
+    it('delete and purge drop the local copy from the keychain and the vault, wherever earlier versions were kept', async () => {
+      const m = make();
+      const vaultGet = async (key: string) => {
+        const b = await (m as unknown as { open(): Promise<{ vault(): Promise<{ get(k: string): Promise<string | null> }> }> }).open();
+        return (await b.vault()).get(key);
+      };
+      await m.setSecret('mixed', 'local-1');
+      await m.setSecret('mixed', 'in-vault-2', { useBunSecrets: false });
+      await m.setSecret('vault-first', 'in-vault-1', { useBunSecrets: false });
+      await m.setSecret('vault-first', 'local-2');
+      expect(await m.getSecret('mixed')).toBe('in-vault-2');
+      expect(await m.getSecret('vault-first')).toBe('local-2');
+      await m.deleteSecret('mixed');
+      await m.deleteSecret('vault-first', { purge: true });
+      for (const key of ['mixed', 'vault-first']) {
+        expect(await v.readLocal(service, key, dataDir, m)).toBeNull();
+        expect(await vaultGet(key)).toBeNull();
+      }
+    });
+
     it('keeps maxVersions envelopes and marks older ones destroyed', async () => {
       const m = make({ policy: { maxVersions: 2 } });
       for (let i = 1; i <= 4; i++) await m.setSecret('kept', `value-${i}`);
