@@ -33,9 +33,12 @@ export function toRegistryError(err: unknown): RegistryError {
   return new RegistryError('INTERNAL', 'internal error', { cause: err });
 }
 
-/** The JSON error answer: `{ "error": "..." }` with the status of the code. */
+/**
+ * The JSON error answer: `{ "error": "..." }` with the status of the code. An INTERNAL message may
+ * name storage keys: the client gets a generic one (the request log keeps the real one).
+ */
 export function errorResponse(err: RegistryError): Response {
-  return new Response(JSON.stringify({ error: err.message }), {
+  return new Response(JSON.stringify({ error: err.code === 'INTERNAL' ? 'internal error' : err.message }), {
     status: err.status,
     headers: { 'content-type': 'application/json' },
   });

@@ -175,6 +175,14 @@ describe('hostile tokens', () => {
     expect((await a.auth.authenticate(a.req(tb.json.token)))?.name).toBe('ben');
   });
 
+  it('a broken stored secret is a 500 whose answer names no storage key', async () => {
+    const { adduser, store } = setup();
+    await store.putJson('auth/secret.json', { secret: 'short' });
+    const res = await adduser('alice', PW);
+    expect(res.status).toBe(500);
+    expect(res.json).toEqual({ error: 'internal error' });
+  });
+
   it('generates one secret, kept in the store, shared by a second instance (replica)', async () => {
     const first = setup();
     const token = (await first.adduser('alice', PW)).json.token as string;
