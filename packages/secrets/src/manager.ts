@@ -178,6 +178,10 @@ export class RegistrySecretsManager {
     if (!meta || (meta.deleted && !options.purge)) throw this.notFound(key, meta);
     const b = await this.open();
     await withKeyLock(key, async () => {
+      // The local copy goes first: a crash then leaves metadata that a retry finds (after a purge
+      // nothing would lead to the keychain item). Again at the end: a reader elsewhere may have
+      // restored it from its envelope meanwhile.
+      await this.dropLocal(b, key);
       if (options.purge) {
         await purgeObjects(this.store, key);
       } else {

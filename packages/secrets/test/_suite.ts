@@ -186,6 +186,24 @@ export function runSecretsSuite(v: Variant) {
       }
     });
 
+    it('a purge or delete that dies half way leaves no local copy behind', async () => {
+      const m = make();
+      await m.setSecret('half/purge', 'half-purged-value');
+      await m.setSecret('half/delete', 'half-deleted-value');
+      const crashAfter = (write: 'delete' | 'updateJson') => Object.assign(Object.create(null), m.store, {
+        [write]: async (...args: unknown[]) => {
+          await (m.store[write] as (...a: unknown[]) => Promise<unknown>)(...args);
+          throw new Error('crashed');
+        },
+      });
+      const purger = make({ store: crashAfter('delete') });
+      await expect(purger.deleteSecret('half/purge', { purge: true })).rejects.toThrow('crashed');
+      expect(await v.readLocal(service, 'half/purge', dataDir, m)).toBeNull();
+      const deleter = make({ store: crashAfter('updateJson') });
+      await expect(deleter.deleteSecret('half/delete')).rejects.toThrow('crashed');
+      expect(await v.readLocal(service, 'half/delete', dataDir, m)).toBeNull();
+    });
+
     it('keeps maxVersions envelopes and marks older ones destroyed', async () => {
       const m = make({ policy: { maxVersions: 2 } });
       for (let i = 1; i <= 4; i++) await m.setSecret('kept', `value-${i}`);
