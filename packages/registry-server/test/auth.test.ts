@@ -50,6 +50,15 @@ describe('adduser, login, whoami', () => {
     expect((await store.list({ prefix: 'auth/users/' })).keys).toEqual([]);
   });
 
+  it('refuses to register a user under the name of a role (it would hold the role\'s rights)', async () => {
+    const { adduser, store } = setup();
+    const res = await adduser('admins', PW);
+    expect(res.status).toBe(403);
+    expect(res.json.error).toMatch(/role/);
+    expect(await store.head('auth/users/admins.json')).toBeNull();
+    expect((await adduser('alice', PW)).status).toBe(201);
+  });
+
   it('with registration off, an unknown user gets 401 and no user is created', async () => {
     const { adduser, store } = setup({ config: authConfig({ allowRegistration: false }) });
     expect((await adduser('mallory', PW)).status).toBe(401);

@@ -64,6 +64,8 @@ export function createAuth(deps: AuthDeps): Auth {
   const limiter = new FailureLimiter(config.auth.maxLoginAttempts, LOGIN_WINDOW_MS, now);
   const users = new Users(store, limiter, deps.passwordIterations);
   const ttlSeconds = parseDuration(config.auth.tokenTtl) ?? 30 * 86_400;
+  // Rules name users and roles alike: a user registered under a role's name would get its rights.
+  const roleNames = new Set(Object.values(config.users).flatMap((u) => u.roles));
   let signingKey: Promise<Uint8Array> | undefined;
   const key = () => {
     signingKey ??= resolveSigningKey(store, config.auth.secret).catch((err) => {
@@ -116,6 +118,7 @@ export function createAuth(deps: AuthDeps): Auth {
     const nowIso = new Date(now()).toISOString();
     let created = false;
     if (config.auth.allowRegistration && !(await users.get(name))) {
+      if (roleNames.has(name) && !Object.hasOwn(config.users, name)) throw new RegistryError('FORBIDDEN', `"${name}" is the name of a role: choose another user name`);
       if (password.length < 8) throw new RegistryError('BAD_REQUEST', 'password too short (at least 8 characters)');
       created = await users.create(name, password, typeof email === 'string' ? email : undefined, nowIso);
     }
