@@ -55,18 +55,22 @@ export async function main(argv: string[], io = { out: (s: string) => process.st
   }
 }
 
-/** The one place where errors become a stderr line and an exit code. */
+/** One line: a message that spans lines (input echoed back, a library's text) is folded. */
+const oneLine = (text: string) => text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+
+/** The one place where errors become a stderr line and an exit code. Never a stack trace. */
 export function reportError(err: unknown, write: (s: string) => void): number {
   if (err instanceof CliError) {
-    write(`fw: ${err.message}\n`);
+    write(`fw: ${oneLine(err.message)}\n`);
     return err.exitCode;
   }
   const e = err as { code?: unknown; message?: unknown };
   if (typeof e?.code === 'string' && typeof e.message === 'string') {
-    // Typed errors of our packages: a user mistake or an environment problem, never a stack trace.
-    write(`fw: ${e.message} [${e.code}]\n`);
+    // Typed errors of our packages: a user mistake or an environment problem.
+    write(`fw: ${oneLine(e.message)} [${e.code}]\n`);
     return 1;
   }
-  write(`fw: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+  const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  write(`fw: unexpected error: ${oneLine(what)}\n`);
   return 1;
 }
