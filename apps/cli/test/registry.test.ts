@@ -121,6 +121,20 @@ describe('client commands against a running registry', () => {
     expect(again.err).toMatch(/^fw: PUT \/@acme%2fhello: 403 .*1\.0\.0\n$/);
   });
 
+  it('publish keeps files listed in "files" that .gitignore ignores (build output), as npm does', async () => {
+    const dir = temp();
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'built', version: '1.0.0', main: 'dist/index.js', files: ['dist'] }));
+    writeFileSync(join(dir, '.gitignore'), 'dist\nnode_modules\n');
+    mkdirSync(join(dir, 'dist'));
+    writeFileSync(join(dir, 'dist', 'index.js'), 'module.exports = 1;\n');
+    writeFileSync(join(dir, 'dist', 'util.js'), 'module.exports = 2;\n');
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src', 'index.ts'), 'export default 1;\n');
+    const r = await run(['registry', 'publish', dir, '--dry-run', '--json'], env);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).files).toEqual(['dist/index.js', 'dist/util.js', 'package.json']);
+  });
+
   it('info, search, list and stats print what the registry holds', async () => {
     const dir = fixture();
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'plain-pkg', version: '2.0.0', description: 'a plain package' }));

@@ -68,9 +68,10 @@ export async function pack(dir: string): Promise<Packed> {
   if (manifest.private === true) throw new CliError(`${name} is marked "private": true; npm refuses to publish it, and so do we`);
 
   const all = await walk(dir);
-  const ignoreFile = (await readFile(join(dir, '.npmignore'), 'utf8').catch(() => null)) ?? (await readFile(join(dir, '.gitignore'), 'utf8').catch(() => ''));
-  const ignored = ignoreFilter(ignoreFile.split(/\r?\n/));
   const files = Array.isArray(manifest.files) ? filesFilter(manifest.files.filter((f): f is string => typeof f === 'string')) : null;
+  // With `files`, npm never reads .gitignore: build output (`dist`) is usually git-ignored and listed there.
+  const ignoreFile = (await readFile(join(dir, '.npmignore'), 'utf8').catch(() => null)) ?? (files ? '' : await readFile(join(dir, '.gitignore'), 'utf8').catch(() => ''));
+  const ignored = ignoreFilter(ignoreFile.split(/\r?\n/));
   const bins = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values((manifest.bin ?? {}) as Record<string, string>);
   const required = new Set([manifest.main, ...bins].filter((f): f is string => typeof f === 'string').map((f) => f.replace(/^\.\//, '')));
   const chosen = all.filter((rel) => {
