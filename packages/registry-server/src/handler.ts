@@ -51,9 +51,9 @@ export type RegistryHandler = ((req: Request) => Promise<Response>) & { idle(): 
 
 const DEFAULT_MAX_BODY = 100 * 1024 * 1024;
 
-/** Hides token ids and legacy tokens that some npm routes carry in their path. */
+/** Hides token ids and legacy tokens that some npm routes carry in their path (also in malformed paths). */
 function logPath(pathname: string): string {
-  return pathname.replace(/^(\/-\/npm\/v1\/tokens\/token\/|\/-\/user\/token\/)[^/]+/, '$1[redacted]');
+  return pathname.replace(/(\/-\/npm\/v1\/tokens\/token\/|\/-\/user\/token\/)[^/]+/gi, '$1[redacted]');
 }
 
 /**

@@ -203,10 +203,13 @@ describe('search, list, ping, advisories, logs', () => {
     expect(bulk.status).toBe(200);
     expect(await bulk.json()).toEqual({});
     await s.call('DELETE', '/-/npm/v1/tokens/token/secret-token-id', { token: 'tok-ana' });
+    await s.call('DELETE', '//-/user/token/secret-legacy-token');
+    await s.call('DELETE', '/-/NPM/v1/tokens/token/secret-token-id/x');
     await s.call('GET', '/nope-not-here', { token: 'tok-ana' });
     expect(s.logs.at(-1)).toMatchObject({ method: 'GET', path: '/nope-not-here', status: 404, ms: expect.any(Number) });
     const text = JSON.stringify(s.logs);
     expect(text).not.toContain('secret-token-id');
+    expect(text).not.toContain('secret-legacy-token');
     expect(text).not.toContain('tok-ana');
   });
 });
