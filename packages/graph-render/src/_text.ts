@@ -11,11 +11,17 @@ export function painter(color: boolean | undefined): Paint {
 /** `2024-01-31` from an ISO date; other text as given. @internal */
 export function shortDate(value: string | null | undefined): string {
   if (!value) return '';
-  return /^\d{4}-\d{2}-\d{2}T/.test(value) ? value.slice(0, 10) : value;
+  return /^\d{4}-\d{2}-\d{2}T/.test(value) ? value.slice(0, 10) : printable(value);
 }
 
-/** One line, at most `max` characters. @internal */
+/** Text from data (a packument, a history) without control characters, so it cannot drive the terminal. @internal */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+}
+
+/** One line, at most `max` characters, printable. @internal */
 export function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = printable(text.replace(/\s+/g, ' ')).trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

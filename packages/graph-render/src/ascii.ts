@@ -1,4 +1,4 @@
-import { oneLine, painter, shortDate, type Paint } from './_text.ts';
+import { oneLine, painter, printable, shortDate, type Paint } from './_text.ts';
 import type { RenderableGraph, RenderableNode } from './types.ts';
 
 /** Options of {@link renderAscii}. */
@@ -55,23 +55,23 @@ export function renderAscii(graph: RenderableGraph, options: AsciiOptions = {}):
 
 function header(graph: RenderableGraph, total: number, paint: Paint): string {
   const facts = [
-    graph.current ? `current ${graph.current}` : 'no latest tag',
-    graph.latest && graph.latest !== graph.current ? `newest ${graph.latest}` : '',
+    graph.current ? `current ${printable(graph.current)}` : 'no latest tag',
+    graph.latest && graph.latest !== graph.current ? `newest ${printable(graph.latest)}` : '',
     `${total} version${total === 1 ? '' : 's'}`,
   ].filter(Boolean);
-  return `${paint('bold', `📦 ${graph.name}`)}  ${paint('dim', facts.join(' · '))}`;
+  return `${paint('bold', `📦 ${printable(graph.name)}`)}  ${paint('dim', facts.join(' · '))}`;
 }
 
 function entry(node: RenderableNode, paint: Paint): string {
-  const badge = BADGES[node.status] ?? `[${node.status}]`;
+  const badge = BADGES[node.status] ?? `[${printable(node.status)}]`;
   const styled =
     node.status === 'current' ? paint('green', paint('bold', badge))
     : node.status === 'rollback' ? paint('cyan', badge)
     : node.status === 'deprecated' ? paint('red', badge)
     : paint('gray', badge);
-  const id = node.status === 'current' ? paint('bold', node.id) : node.id;
-  const tags = (node.tags ?? []).map((t) => paint('magenta', `‹${t}›`)).join(' ');
+  const id = node.status === 'current' ? paint('bold', printable(node.id)) : printable(node.id);
+  const tags = (node.tags ?? []).map((t) => paint('magenta', `‹${printable(t)}›`)).join(' ');
   const when = shortDate(node.publishedAt);
-  const who = node.publisher ? `by ${node.publisher}` : '';
+  const who = node.publisher ? `by ${printable(node.publisher)}` : '';
   return [id, styled, tags, paint('dim', [when, who].filter(Boolean).join(' '))].filter(Boolean).join('  ');
 }

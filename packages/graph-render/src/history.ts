@@ -1,4 +1,4 @@
-import { oneLine, painter, shortDate } from './_text.ts';
+import { oneLine, painter, printable, shortDate } from './_text.ts';
 import type { HistoryEntry } from './types.ts';
 
 /**
@@ -25,13 +25,13 @@ export function renderHistoryAscii(title: string, entries: readonly HistoryEntry
     ? [...entries].sort((a, b) => (b.version as number) - (a.version as number))
     : [...entries];
   const count = `${entries.length} version${entries.length === 1 ? '' : 's'}`;
-  const lines = [`${paint('bold', `${options.icon ?? '🔐'} ${title}`)}  ${paint('dim', count)}`];
-  const width = Math.max(0, ...ordered.map((e) => e.action.length));
+  const lines = [`${paint('bold', `${options.icon ?? '🔐'} ${printable(title)}`)}  ${paint('dim', count)}`];
+  const width = Math.max(0, ...ordered.map((e) => printable(e.action).length));
   ordered.forEach((e, i) => {
     const last = i === ordered.length - 1;
-    const label = typeof e.version === 'number' ? `v${e.version}` : e.version;
-    const action = e.action.padEnd(width);
-    const tail = [shortDate(e.date), e.actor ? `by ${e.actor}` : ''].filter(Boolean).join('  ');
+    const label = typeof e.version === 'number' ? `v${e.version}` : printable(e.version);
+    const action = printable(e.action).padEnd(width);
+    const tail = [shortDate(e.date), e.actor ? `by ${printable(e.actor)}` : ''].filter(Boolean).join('  ');
     lines.push(`${last ? '└── ' : '├── '}${paint(i === 0 ? 'green' : 'bold', label)}  ${paint('cyan', action)}  ${paint('dim', tail)}`.trimEnd());
     if (e.note) lines.push(`${last ? '    ' : '│   '}   ${paint('dim', oneLine(e.note, 100))}`);
   });

@@ -38,6 +38,19 @@ describe('renderAscii', () => {
     expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(renderAscii(SMALL));
   });
 
+  it('drops control characters from packument text, so a deprecation message or tag cannot drive the terminal', () => {
+    const esc = '\u001b';
+    const nodes = SMALL.nodes.map((n) => n.id === '2.0.1'
+      ? { ...n, deprecated: `use 2.1.0${esc}[2J${esc}]0;pwned\u0007`, publisher: `bob${esc}[8m`, tags: [`x${esc}[31m`] }
+      : n);
+    const out = renderAscii({ ...SMALL, name: `demo${esc}[1A`, nodes });
+    expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(out).toContain('├── 2.0.1  [Deprecated]  ‹x[31m›  2024-03-05 by bob[8m');
+    expect(out).toContain('⚠ use 2.1.0[2J]0;pwned');
+    const coloured = renderAscii({ ...SMALL, nodes }, { color: true });
+    expect(coloured.replace(/\u001b\[\d+m/g, '')).not.toContain(esc);
+  });
+
   it('renders an empty graph and hides messages on request', () => {
     expect(renderAscii({ name: 'x', nodes: [], links: [] })).toBe('📦 x  no latest tag · 0 versions\n└── (no versions)\n');
     expect(renderAscii(SMALL, { messages: false })).not.toContain('⚠');

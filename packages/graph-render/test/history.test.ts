@@ -26,4 +26,10 @@ describe('renderHistoryAscii', () => {
     expect(renderHistoryAscii('k', [{ version: 1, action: 'create' }], { color: true })).toMatch(/\u001b\[32mv1/);
     expect(renderHistoryAscii('k', [])).toBe('🔐 k  0 versions\n└── (no history)\n');
   });
+
+  it('drops control characters from titles, actors, actions, dates and notes', () => {
+    const esc = '\u001b';
+    const out = renderHistoryAscii(`k${esc}[2J`, [{ version: 1, action: `create${esc}[8m`, date: `soon${esc}c`, actor: `eve${esc}]0;x\u0007`, note: `n${esc}[1A` }]);
+    expect(out).toBe('🔐 k[2J  1 version\n└── v1  create[8m  soonc  by eve]0;x\n       n[1A\n');
+  });
 });
