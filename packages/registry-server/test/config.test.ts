@@ -51,6 +51,7 @@ describe('validation names the field and the file', () => {
     [{ auth: { tokenTtl: 'forever' } }, 'registry.config.json5: auth.tokenTtl must be a duration'],
     [{ uplinks: { npmjs: { url: 'ftp://x' } } }, 'registry.config.json5: uplinks.npmjs.url must be an http(s) URL'],
     [{ packages: [{ pattern: '**', proxy: ['npmjs'] }] }, 'registry.config.json5: packages[0].proxy names the uplink "npmjs"'],
+    [{ packages: [{ pattern: '**', proxy: ['toString'] }] }, 'registry.config.json5: packages[0].proxy names the uplink "toString"'],
     [{ users: { bob: { roles: 'admins' } } }, 'registry.config.json5: users.bob.roles must be an array of strings'],
     [[], 'registry.config.json5: the config must be an object'],
     [{ packages: [{ pattern: '**', access: ['$everyone'] }] }, 'registry.config.json5: packages[0].access names the unknown group "$everyone"'],

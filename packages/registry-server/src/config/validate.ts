@@ -55,7 +55,7 @@ function packages(c: Checker, raw: unknown, uplinks: Record<string, unknown>): P
     };
     if (o.proxy !== undefined) {
       rule.proxy = c.strings(o.proxy, `${f}.proxy`);
-      for (const name of rule.proxy) if (!(name in uplinks)) c.fail(`${f}.proxy`, `names the uplink "${name}", which is not in uplinks`);
+      for (const name of rule.proxy) if (!Object.hasOwn(uplinks, name)) c.fail(`${f}.proxy`, `names the uplink "${name}", which is not in uplinks`);
     }
     return rule;
   });
