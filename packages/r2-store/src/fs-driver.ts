@@ -299,6 +299,7 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
     },
     async list(opts = {}) {
       const prefix = validatePrefix(opts.prefix);
+      if (prefix.startsWith(`${INTERNAL}/`)) return { keys: [], prefixes: [] };
       const dirPart = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '';
       const found: string[] = [];
       for await (const key of walk(join(root, ...dirPart.split('/').filter(Boolean)), dirPart)) {

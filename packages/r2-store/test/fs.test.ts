@@ -24,6 +24,9 @@ describe('fs driver specifics', () => {
     expect(await store.getText('a/b')).toBe('x');
     expect(await store.get('a')).toBeNull();
     expect((await store.list()).keys).toEqual(['a/b']);
+    await writeFile(join(root, '.fw-store', 'tmp', `${process.pid}-h-x`), 'half-written'); // a write in flight
+    for (const prefix of ['.fw-store/', '.fw-store/locks/', '.fw']) expect(await store.list({ prefix })).toEqual({ keys: [], prefixes: [] });
+    expect(await store.list({ prefix: '.f', delimiter: '/' })).toEqual({ keys: [], prefixes: [] });
   });
 
   it('writes object files under the root at the key path, and reads a plain file dropped there', async () => {
