@@ -9,6 +9,11 @@ const MAX_CONFLICT_BACKOFF_MS = 250;
 const DEFAULT_RETRIES = 50;
 const MAX_UNAVAILABLE_BACKOFF_MS = 2000;
 
+/** Carries what `fn` threw past the retry loop's catch. */
+class FromFn {
+  constructor(readonly error: unknown) {}
+}
+
 /**
  * Wraps any driver with the JSON helpers and the one check-and-set loop (`updateJson`).
  * Web APIs only, so it runs on Workers with the memory or s3 driver.
@@ -55,7 +60,9 @@ export function wrapStore(driver: ObjectStore): Store {
       }
       try {
         const current = await getJsonWithEtag<T>(key);
-        const next = await fn(current ? current.value : null);
+        const next = await Promise.resolve(current ? current.value : null).then(fn).catch((err: unknown) => {
+          throw new FromFn(err);
+        });
         if (next === undefined) {
           return { value: current ? current.value : null, etag: current ? current.etag : null, written: false, conflicts };
         }
@@ -65,6 +72,7 @@ export function wrapStore(driver: ObjectStore): Store {
         });
         return { value: next, etag: put.etag, written: true, conflicts };
       } catch (err) {
+        if (err instanceof FromFn) throw err.error; // fn's own failure, even a StoreError, is never retried
         if (isStoreError(err, 'PRECONDITION_FAILED')) conflicts++;
         else if (!isStoreError(err, 'UNAVAILABLE')) throw err;
         lastError = err;

@@ -44,6 +44,17 @@ describe('updateJson retry logic', () => {
     expect(driver.puts).toBe(1);
   });
 
+  it('propagates what fn throws at once, even a StoreError with a retryable code', async () => {
+    for (const code of ['PRECONDITION_FAILED', 'UNAVAILABLE'] as const) {
+      const store = wrapStore(memoryDriver());
+      let calls = 0;
+      const thrown = new StoreError(code, `fn's own ${code}`, { key: 'other.tgz' });
+      const err = await store.updateJson('k.json', () => { calls++; throw thrown; }, { backoffMs: 1 }).catch((e) => e);
+      expect(err).toBe(thrown);
+      expect(calls).toBe(1);
+    }
+  });
+
   it('uses If-None-Match for an absent key and If-Match for an existing one', async () => {
     const seen: unknown[] = [];
     const inner = memoryDriver();
