@@ -38,8 +38,16 @@ export function toRegistryError(err: unknown): RegistryError {
  * name storage keys: the client gets a generic one (the request log keeps the real one).
  */
 export function errorResponse(err: RegistryError): Response {
-  return new Response(JSON.stringify({ error: err.code === 'INTERNAL' ? 'internal error' : err.message }), {
+  const res = new Response(JSON.stringify({ error: err.code === 'INTERNAL' ? 'internal error' : err.message }), {
     status: err.status,
     headers: { 'content-type': 'application/json' },
   });
+  answered.set(res, err);
+  return res;
 }
+
+// Which error each answer carries, so the request log sees failures of mounted sub-apps (auth) too.
+const answered = new WeakMap<Response, RegistryError>();
+
+/** The error an {@link errorResponse} answer was made from, for the request log. */
+export const errorOf = (res: Response): RegistryError | undefined => answered.get(res);

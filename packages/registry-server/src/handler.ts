@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { Store } from '@factorywager/r2-store';
 import type { Auth } from './auth/types.ts';
 import type { RegistryConfig } from './config/types.ts';
-import { errorResponse, toRegistryError } from './_error-response.ts';
+import { errorOf, errorResponse, toRegistryError } from './_error-response.ts';
 import { RegistryError } from './errors.ts';
 import { keys } from '@factorywager/r2-store';
 import { actorOf, authorize, type HandlerContext } from './_context.ts';
@@ -122,12 +122,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   });
   app.route('/', deps.auth.routes);
   app.all('*', (c) => packageRoute(ctx, c.req.raw));
-  const failures = new WeakMap<Request, RegistryError>();
-  app.onError((err, c) => {
-    const e = toRegistryError(err);
-    failures.set(c.req.raw, e);
-    return errorResponse(e);
-  });
+  app.onError((err) => errorResponse(toRegistryError(err)));
 
   const handler = async (req: Request): Promise<Response> => {
     const started = performance.now();
@@ -137,11 +132,10 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
       if (!URL.canParse(req.url)) throw new RegistryError('BAD_REQUEST', 'malformed request URL or Host header');
       res = await app.fetch(req);
     } catch (err) {
-      failures.set(req, toRegistryError(err));
-      res = errorResponse(failures.get(req)!);
+      res = errorResponse(toRegistryError(err));
     }
     if (deps.logger) {
-      const e = failures.get(req);
+      const e = errorOf(res);
       const failure: { error?: string; cause?: string } = {};
       if (e) failure.error = e.message;
       if (e && e.status >= 500) failure.cause = String((e.cause as Error)?.stack ?? e.cause ?? e.message).slice(0, 2000);

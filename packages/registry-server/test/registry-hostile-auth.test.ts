@@ -1,5 +1,6 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { memoryDriver, StoreError, wrapStore } from '@factorywager/r2-store';
 import { createAuth } from '../src/auth/auth.ts';
 import type { RegistryConfig } from '../src/config/types.ts';
 import { memoryStore, publishBody, setup, snapshot, type CallOptions } from './_helpers.ts';
@@ -77,5 +78,23 @@ describe('hostile credentials against the real auth module', () => {
     expect((await s.call('GET', '/mine')).status).toBe(200);
     // Tokens minted now (after the clock moved) work: the server is healthy.
     expect((await s.call('GET', '/@acme%2fui', { token: await adduser('carol') })).status).toBe(200);
+  });
+
+  it('logs why an auth route failed: the error of a 4xx, the cause of a 5xx', async () => {
+    const config: Pick<RegistryConfig, 'auth' | 'users' | 'packages'> = {
+      auth: { mode: 'jwt', secret: 'the-configured-secret-of-32-chars!!', tokenTtl: '30d', allowRegistration: false, maxLoginAttempts: 5, trustProxy: false } as RegistryConfig['auth'],
+      users: {},
+      packages: [{ pattern: '**', access: ['$all'], publish: ['$authenticated'], unpublish: ['$authenticated'] }],
+    };
+    const login = (s: ReturnType<typeof setup>) => s.call('PUT', '/-/user/org.couchdb.user:nobody', { body: { name: 'nobody', password: PW } });
+    const up = memoryStore();
+    const ok = setup({ store: up, auth: createAuth({ store: up, config, passwordIterations: 1000 }), rules: config.packages });
+    expect((await login(ok)).status).toBe(401);
+    expect(ok.logs.at(-1)).toMatchObject({ status: 401, error: 'incorrect user name or password' });
+
+    const down = wrapStore({ ...memoryDriver(), get: async () => { throw new StoreError('UNAVAILABLE', 'connect ECONNREFUSED 10.0.0.5:9000'); } });
+    const broken = setup({ store: down, auth: createAuth({ store: down, config, passwordIterations: 1000 }), rules: config.packages });
+    expect((await login(broken)).status).toBeGreaterThanOrEqual(500);
+    expect(broken.logs.at(-1)).toMatchObject({ error: 'storage error', cause: expect.stringContaining('ECONNREFUSED') });
   });
 });
