@@ -129,9 +129,10 @@ export class RegistrySecretsManager {
     return value;
   }
 
-  /** The history of `key`, newest first (metadata only). */
-  async getSecretVersions(key: string): Promise<SecretVersionInfo[]> {
+  /** The history of `key`, newest first (metadata only). Needs read access to the key, as `listSecrets` does. */
+  async getSecretVersions(key: string, options: { actor?: string } = {}): Promise<SecretVersionInfo[]> {
     validateSecretKey(key);
+    await this.guard(this.actor(options.actor), 'read', 'read', key);
     const meta = await this.meta(key);
     if (!meta || meta.version === 0) throw this.notFound(key);
     return [...meta.history].reverse().map((h) => ({ ...h, current: !meta.deleted && h.version === meta.version && h.action !== 'delete' }));

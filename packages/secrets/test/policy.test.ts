@@ -93,6 +93,15 @@ describe('policy enforcement in the manager (vault, fs store)', () => {
     expect((await olga.getSecretVersions('db/password')).map((v) => v.version)).toEqual([2, 1]);
   });
 
+  it('the history of a key needs read access to it, like the listing; a denial is audited', async () => {
+    await make('root').setSecret('db/password', 'pw-1');
+    await expect(make('stranger').getSecretVersions('db/password')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(make('runner', 'ci').getSecretVersions('db/password')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await make('olga').getSecretVersions('db/password')).map((v) => v.version)).toEqual([1]);
+    const audit = await make('root').getAuditLog({ key: 'db/password' });
+    expect(audit.filter((e) => e.outcome === 'denied').map((e) => `${e.actor}:${e.action}`)).toEqual(['stranger:read', 'runner:read']);
+  });
+
   it('an environment-tagged secret is readable only when FW_ENV matches', async () => {
     await make('root').setSecret('ci/token', 'ci-secret', { env: 'ci' });
     await expect(make('root', 'dev').getSecret('ci/token')).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('environment "ci"') });
