@@ -135,6 +135,22 @@ describe('client commands against a running registry', () => {
     expect(JSON.parse(r.out).files).toEqual(['dist/index.js', 'dist/util.js', 'package.json']);
   });
 
+  it('publish without --tag refuses a prerelease and a version below latest (exit 2), as npm does', async () => {
+    const dir = temp();
+    const write = (version: string) => writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'tagged', version }));
+    write('2.0.0');
+    expect(await run(['registry', 'publish', dir], env)).toMatchObject({ code: 0 });
+    write('3.0.0-rc.1');
+    const pre = await run(['registry', 'publish', dir], env);
+    expect(pre).toMatchObject({ code: 2, err: expect.stringContaining('--tag') });
+    write('1.5.0');
+    const lower = await run(['registry', 'publish', dir], env);
+    expect(lower).toMatchObject({ code: 2, err: expect.stringContaining('lower than latest (2.0.0)') });
+    expect((await run(['registry', 'publish', dir, '--tag', 'legacy'], env)).code).toBe(0);
+    const tags = (await (await fetch(`${env.REGISTRY_URL}/-/package/tagged/dist-tags`)).json()) as Record<string, string>;
+    expect(tags).toEqual({ latest: '2.0.0', legacy: '1.5.0' });
+  });
+
   it('info, search, list and stats print what the registry holds', async () => {
     const dir = fixture();
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'plain-pkg', version: '2.0.0', description: 'a plain package' }));

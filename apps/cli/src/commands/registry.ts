@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Area, Context } from '../kit.ts';
 import { CliError } from '../kit.ts';
-import { openClient, packagePath } from './_registry-client.ts';
+import { openClient, packagePath, type RegistryClient } from './_registry-client.ts';
 import { pack, publishDocument } from './_registry-pack.ts';
 
 function print(ctx: Context, data: unknown, human: () => string): void {
@@ -56,6 +56,20 @@ async function start(ctx: Context): Promise<void> {
   ctx.err(`registry stopped (${signal})`);
 }
 
+/** npm 11's guards for an implicit `latest`: no prerelease, and no version below the current latest. */
+async function checkLatest(client: RegistryClient, name: string, version: string): Promise<void> {
+  const { compareVersions, isValidVersion, parseVersion } = await import('@factorywager/semver-graph');
+  if (!isValidVersion(version)) return; // the registry answers with its own message
+  if (parseVersion(version).prerelease.length > 0) {
+    throw new CliError(`${name}@${version} is a prerelease: publish it under a tag (--tag next) so latest stays on a release, as npm requires`, 2);
+  }
+  const doc = await client.request<Packument>('GET', packagePath(name)).catch(() => null);
+  const latest = doc?.['dist-tags']?.latest;
+  if (latest && isValidVersion(latest) && compareVersions(latest, version) > 0) {
+    throw new CliError(`${name}@${version} is lower than latest (${latest}): give --tag to publish it without moving latest back, as npm requires`, 2);
+  }
+}
+
 async function publish(ctx: Context): Promise<void> {
   const dir = resolve(ctx.positionals[0] ?? '.');
   const tag = (ctx.values.tag as string | undefined) ?? 'latest';
@@ -63,6 +77,7 @@ async function publish(ctx: Context): Promise<void> {
   const client = await openClient(ctx);
   if (!client.token && !dryRun) throw new CliError(`no token for ${client.registry}: set FW_TOKEN, store one with "fw secrets set registry:${new URL(client.registry).host} -", or log in (npm adduser --registry ${client.registry}/)`);
   const packed = await pack(dir);
+  if (ctx.values.tag === undefined) await checkLatest(client, packed.name, packed.version);
   const readme = await readFile(resolve(dir, 'README.md'), 'utf8').catch(() => undefined);
   const doc = publishDocument(packed, client.registry, tag, readme);
   if (!dryRun) await client.request('PUT', packagePath(packed.name), doc);
