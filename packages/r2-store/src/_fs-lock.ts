@@ -3,16 +3,20 @@
 // Scheme: the lock is a file created with O_EXCL (`wx`) holding "pid time nonce host". A lock whose pid
 // is dead (a SIGKILLed holder) or that is older than `staleMs` is stale; a lock from another host
 // (another container sharing the folder: pids mean nothing there) only by age; an empty or cut-short
-// lock or breaker file (its writer killed between creating and filling it) by the file's age. Breaking a stale lock takes a
-// second O_EXCL file (`.break`) and removes the lock only if it still holds the stale content that was
-// read, so two breakers cannot remove a fresh lock. Within a process, a promise chain per lock path
-// serialises callers so that only one of them polls the file.
+// lock or breaker file (its writer killed between creating and filling it) by the file's age.
+// Breaking a stale lock takes a second O_EXCL file (`.break`) and removes the lock only if it still
+// holds the stale content that was read, so two breakers cannot remove a fresh lock. Within a
+// process, a promise chain per lock path serialises callers so that only one of them polls the file.
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { StoreError } from './errors.ts';
 import { sleep } from './_util.ts';
 
-const chains = new Map<string, Promise<unknown>>();
+const CHAINS: unique symbol = Symbol.for('@factorywager/r2-store/fs-lock-chains');
+// One map per process, not per copy of this module: a lock naming this pid counts as a leftover (see
+// `alive`), so two copies (the ESM and the CJS build in one app) would break each other's locks.
+const shared = globalThis as { [CHAINS]?: Map<string, Promise<unknown>> };
+const chains = (shared[CHAINS] ??= new Map());
 
 /** A lock naming this process is a leftover: our own callers are serialised in-process. */
 const alive = (pid: number) => Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid);
