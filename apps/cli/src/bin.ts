@@ -1,4 +1,7 @@
 #!/usr/bin/env bun
+import { quietOnClosedPipe } from './kit.ts';
 import { main } from './main.ts';
+
+quietOnClosedPipe();
 
 process.exitCode = await main(process.argv.slice(2));

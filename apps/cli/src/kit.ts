@@ -65,6 +65,17 @@ export function formatHelp(area: string, verb: string, command: Command): string
   return `Usage: fw ${area} ${verb} ${command.usage}\n\n${command.summary}\n\nOptions:\n${opts}\n`;
 }
 
+/**
+ * A reader that stops early (`fw version graph react | head`) closes the pipe: end quietly, as
+ * command-line tools do, rather than with Bun's multi-line EPIPE report.
+ */
+export function quietOnClosedPipe(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,6 +131,18 @@ describe('fw version graph', () => {
     }));
     const r = fw('graph', 'demo', '--file', file, '--since', '2023-01-01');
     expect(r.stdout).toBe('📦 demo  current 1.1.0 · 1 version\n└── 1.1.0  [Current]  ‹latest›  2024-01-01\n');
+  });
+
+  it('ends quietly when the reader closes the pipe early (| head)', async () => {
+    const child = spawn('bun', ['--conditions=source', 'apps/cli/src/bin.ts', 'version', 'graph', 'typescript', 'json', '--file', `${fixtures}/typescript.json.gz`], {
+      cwd: root, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('errors: missing file, wrong package, bad option values, unknown format, unreachable registry', () => {
