@@ -55,8 +55,14 @@ export async function openBackends(o: {
   let created = false;
   if (keychain) {
     const stored = await keychain.get(MASTER_KEY_ITEM);
-    if (stored && /^[0-9a-f]{64}$/.test(stored)) raw = fromHex(stored);
-    else if (stored) throw new SecretsError('INVALID_MASTER_KEY', `keychain item "${MASTER_KEY_ITEM}" in service "${o.service}" is not a 64-hex-character key`);
+    if (stored && /^[0-9a-f]{64}$/.test(stored)) {
+      raw = fromHex(stored);
+      // machines sharing a bucket agree through FW_MASTER_KEY: a keychain that holds another key would
+      // write envelopes no other machine can decrypt (and fail on theirs)
+      if (o.env.FW_MASTER_KEY && toHex(await parseMasterKey(o.env.FW_MASTER_KEY)) !== stored) {
+        throw new SecretsError('INVALID_MASTER_KEY', `FW_MASTER_KEY differs from the master key in keychain item "${MASTER_KEY_ITEM}" of service "${o.service}"; unset one of them, or delete the keychain item to seed it from FW_MASTER_KEY`);
+      }
+    } else if (stored) throw new SecretsError('INVALID_MASTER_KEY', `keychain item "${MASTER_KEY_ITEM}" in service "${o.service}" is not a 64-hex-character key`);
     else {
       // First use of this keychain: seed it from FW_MASTER_KEY when given (so machines sharing a bucket agree), else random.
       raw = o.env.FW_MASTER_KEY ? await parseMasterKey(o.env.FW_MASTER_KEY) : generateMasterKey();

@@ -204,6 +204,15 @@ export function runSecretsSuite(v: Variant) {
       expect(await v.readLocal(service, 'half/delete', dataDir, m)).toBeNull();
     });
 
+    it('FW_MASTER_KEY and the key the backend keeps agree, or opening fails rather than writing envelopes no other machine can read', async () => {
+      const shared = 'a shared team passphrase of 16+';
+      await make({ env: { ...v.env, FW_MASTER_KEY: shared } }).setSecret('agreed', 'value-1');
+      expect(await make({ env: { ...v.env, FW_MASTER_KEY: shared } }).getSecret('agreed', { version: 1 })).toBe('value-1');
+      if (!v.useBunSecrets) return; // the vault uses FW_MASTER_KEY itself
+      await expect(make({ env: { ...v.env, FW_MASTER_KEY: 'another passphrase of 16+' } }).initialize())
+        .rejects.toMatchObject({ code: 'INVALID_MASTER_KEY', message: expect.stringContaining('FW_MASTER_KEY differs') });
+    });
+
     it('keeps maxVersions envelopes and marks older ones destroyed', async () => {
       const m = make({ policy: { maxVersions: 2 } });
       for (let i = 1; i <= 4; i++) await m.setSecret('kept', `value-${i}`);
