@@ -41,7 +41,8 @@ export async function makeCheck(macKey: CryptoKey, key: string, version: number,
  * 2. write versions/{n}.json with If-None-Match: * (an envelope, never plaintext);
  * 3. commit: check-and-set current.json `version` = n unless a higher version committed first
  *    (concurrent writers: the highest number wins, each number is used exactly once);
- * 4. put the value in the keychain/vault when n became current (a stale item is detected by `check`);
+ * 4. put the value in the keychain/vault when n became current (a stale or missing item is detected by
+ *    `check`, so a refusal there does not fail the committed write);
  * 5. retention: destroy envelopes older than `maxVersions`.
  * A crash after 1 leaves an unused number; after 2, an uncommitted envelope that nothing points at.
  */
@@ -104,8 +105,11 @@ export async function writeVersion(
       return next;
     }, { retries: 100, backoffMs: 5 });
     if (becameCurrent) {
+      // Committed: the envelope is the truth from here on. A keychain or vault that refuses the item
+      // must not fail a write that happened (nor skip its audit); reads see the stale check and use
+      // the envelope.
       const target = storage === 'file-vault' ? await backends.vault() : backends.keychain;
-      await target.set(key, value);
+      await target.set(key, value).catch(() => undefined);
     }
     return becameCurrent;
   });
