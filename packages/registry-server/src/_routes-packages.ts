@@ -3,7 +3,7 @@ import { actorOf, authorize, check, type HandlerContext } from './_context.ts';
 import { etagMatches, isPlainObject, json, readJson } from './_http.ts';
 import { assertPackageName, assertTag, assertVersion, parsePackagePath, versionOfTarball } from './_names.ts';
 import { keys } from '@factorywager/r2-store';
-import { isLive, publicPackument, type Packument } from './packages/packument.ts';
+import { isLive, publicPackument, withTarballUrls, type Packument } from './packages/packument.ts';
 import { hasAttachments, preparePublish } from './packages/publish-request.ts';
 
 const ABBREVIATED = 'application/vnd.npm.install-v1+json';
@@ -63,7 +63,7 @@ async function getPackument(ctx: HandlerContext, req: Request, url: URL, name: s
   if (url.searchParams.get('write') === 'true') {
     const local = await ctx.service.cache.read(name);
     if (!isLive(local?.doc ?? null)) throw notFound(`package ${name}`);
-    return json(publicPackument(local!.doc), 200, { 'cache-control': 'no-store' });
+    return json(publicPackument(withTarballUrls(local!.doc, ctx.publicUrl)), 200, { 'cache-control': 'no-store' });
   }
   const abbreviated = (req.headers.get('accept') ?? '').includes(ABBREVIATED);
   const wantGzip = /\bgzip\b/.test(req.headers.get('accept-encoding') ?? '');
@@ -91,9 +91,8 @@ async function getVersion(ctx: HandlerContext, req: Request, name: string, spec:
   const found = await findDoc(ctx, name);
   if (!found) throw notFound(`package ${name}`);
   const version = found.doc['dist-tags'][spec] ?? spec;
-  const manifest = found.doc.versions[version];
-  if (!manifest) throw notFound(`${name}@${spec.slice(0, 50)}`);
-  return json(manifest);
+  if (!Object.hasOwn(found.doc.versions, version)) throw notFound(`${name}@${spec.slice(0, 50)}`);
+  return json(withTarballUrls({ ...found.doc, versions: { [version]: found.doc.versions[version]! } }, ctx.publicUrl).versions[version]);
 }
 
 async function getTarball(ctx: HandlerContext, req: Request, name: string, file: string): Promise<Response> {

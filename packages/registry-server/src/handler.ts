@@ -70,7 +70,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   const now = deps.now ?? (() => new Date());
   const publicUrl = deps.config.publicUrl.replace(/\/+$/, '');
   const maxBodySize = deps.config.limits?.maxBodySize ?? DEFAULT_MAX_BODY;
-  const service = new PackageService(deps.store, now, deps.packumentRevalidateMs ?? 0);
+  const service = new PackageService(deps.store, now, deps.packumentRevalidateMs ?? 0, publicUrl);
   const ctx: HandlerContext = {
     store: deps.store,
     auth: deps.auth,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { keys } from '@factorywager/r2-store';
-import { BASE, esc, publish, publishBody, setup, tarball } from './_helpers.ts';
+import { BASE, esc, memoryStore, publish, publishBody, setup, tarball } from './_helpers.ts';
 
 const ABBR = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
 
@@ -61,6 +61,23 @@ describe('publish and read', () => {
     const after = await s.call('GET', '/etagged', { headers: { 'if-none-match': etag } });
     expect(after.status).toBe(200);
     expect(Object.keys((await after.json()).versions)).toEqual(['1.0.0', '1.1.0']);
+  });
+
+  it('serves tarball links on the current public URL, also for versions published under an older one', async () => {
+    const store = memoryStore();
+    await publish(setup({ store, publicUrl: 'http://127.0.0.1:4873' }), '@acme/moved', '1.0.0');
+    const old = setup({ store, publicUrl: 'http://127.0.0.1:4873' });
+    const s = setup({ store, publicUrl: 'https://npm.example.com' });
+    const link = 'https://npm.example.com/@acme/moved/-/moved-1.0.0.tgz';
+    const full = await s.call('GET', '/@acme%2fmoved');
+    expect((await full.json()).versions['1.0.0'].dist.tarball).toBe(link);
+    expect((await (await s.call('GET', '/@acme%2fmoved', { headers: { accept: ABBR } })).json()).versions['1.0.0'].dist.tarball).toBe(link);
+    expect((await (await s.call('GET', '/@acme%2fmoved?write=true')).json()).versions['1.0.0'].dist.tarball).toBe(link);
+    expect((await (await s.call('GET', '/@acme%2fmoved/latest')).json()).dist.tarball).toBe(link);
+    // a client's cached copy from the old URL is no longer current
+    const before = (await old.call('GET', '/@acme%2fmoved')).headers.get('etag')!;
+    expect((await s.call('GET', '/@acme%2fmoved', { headers: { 'if-none-match': before } })).status).toBe(200);
+    expect((await s.call('GET', new URL(link).pathname)).status).toBe(200);
   });
 
   it('gives ?write=true the full document with _rev, and single versions by version or tag', async () => {

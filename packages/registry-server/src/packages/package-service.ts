@@ -23,8 +23,8 @@ const nextRev = (rev: string | undefined) => `${(Number.parseInt(rev ?? '0', 10)
  */
 export class PackageService {
   readonly cache: PackumentCache;
-  constructor(readonly store: Store, private readonly now: () => Date, revalidateMs = 0) {
-    this.cache = new PackumentCache(store, revalidateMs, () => now().getTime());
+  constructor(readonly store: Store, private readonly now: () => Date, revalidateMs = 0, publicUrl?: string) {
+    this.cache = new PackumentCache(store, revalidateMs, () => now().getTime(), publicUrl);
   }
 
   private async update(name: string, fn: (doc: Packument | null) => Packument | undefined): Promise<Packument | null> {

@@ -1,6 +1,6 @@
 import { keys, type Store } from '@factorywager/r2-store';
 import { gzip } from '../_http.ts';
-import { abbreviatedPackument, isLive, publicPackument, type Packument } from './packument.ts';
+import { abbreviatedPackument, isLive, publicPackument, withTarballUrls, type Packument } from './packument.ts';
 
 /** A serialized packument form, ready to send. */
 export interface RenderedPackument {
@@ -39,7 +39,11 @@ export class PackumentCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<Entry | null>>();
   private bytes = 0;
-  constructor(private readonly store: Store, private readonly revalidateMs = 0, private readonly clock: () => number = Date.now) {}
+  private readonly urlTag: string;
+  /** With `publicUrl`, served tarball links point there, and ETags change when it does. */
+  constructor(private readonly store: Store, private readonly revalidateMs = 0, private readonly clock: () => number = Date.now, private readonly publicUrl?: string) {
+    this.urlTag = publicUrl ? `${fnv1a(publicUrl)}-` : '';
+  }
 
   /** The stored packument and its store etag, or null when absent. */
   async read(name: string): Promise<{ doc: Packument; etag: string } | null> {
@@ -53,9 +57,10 @@ export class PackumentCache {
     if (!entry || !isLive(entry.doc)) return null;
     let rendered = entry[form];
     if (!rendered) {
-      const value = form === 'full' ? publicPackument(entry.doc) : abbreviatedPackument(entry.doc);
+      const doc = this.publicUrl ? withTarballUrls(entry.doc, this.publicUrl) : entry.doc;
+      const value = form === 'full' ? publicPackument(doc) : abbreviatedPackument(doc);
       const tag = entry.etag.replace(/[^A-Za-z0-9._-]/g, '');
-      rendered = { body: new Blob([JSON.stringify(value)]), etag: `W/"${tag}-${form === 'full' ? 'f' : 'a'}"` };
+      rendered = { body: new Blob([JSON.stringify(value)]), etag: `W/"${tag}-${this.urlTag}${form === 'full' ? 'f' : 'a'}"` };
       entry[form] = rendered;
       this.grow(entry, rendered.body.size * (form === 'full' ? 3 : 1));
     }
@@ -131,4 +136,11 @@ export class PackumentCache {
     this.put(name, entry);
     return entry;
   }
+}
+
+/** A short hash of a text (FNV-1a, 32 bits), for ETags. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16);
 }

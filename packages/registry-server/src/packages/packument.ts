@@ -1,3 +1,5 @@
+import { tarballFile } from '../_names.ts';
+
 /** One version's manifest as published (package.json plus `dist` and npm's underscore fields). */
 export interface VersionManifest {
   name: string;
@@ -46,6 +48,21 @@ const INSTALL_FIELDS = [
 export function publicPackument(doc: Packument): Omit<Packument, '_fw'> {
   const { _fw, ...rest } = doc;
   return rest;
+}
+
+/**
+ * The document with every version's `dist.tarball` on `publicUrl`. Links are stored as they were at
+ * publish time, and the public URL may have changed since (REGISTRY_URL set later, a move).
+ * @example
+ * withTarballUrls(doc, 'https://npm.example.com').versions['1.0.0'].dist.tarball;
+ */
+export function withTarballUrls(doc: Packument, publicUrl: string): Packument {
+  const versions: Record<string, VersionManifest> = {};
+  for (const [v, manifest] of Object.entries(doc.versions)) {
+    const tarball = `${publicUrl}/${doc.name}/-/${tarballFile(doc.name, v)}`;
+    versions[v] = manifest.dist?.tarball === tarball ? manifest : { ...manifest, dist: { ...manifest.dist, tarball } };
+  }
+  return { ...doc, versions };
 }
 
 /**
