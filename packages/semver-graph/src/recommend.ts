@@ -52,5 +52,8 @@ export function recommendVersion(current: string, bump: BumpType | string, preid
   if (semver.valid(next) === null) {
     throw new SemverGraphError('INVALID_VERSION', `a ${bump} bump of ${version} gives no valid version (a number past ${Number.MAX_SAFE_INTEGER})`, { input: current });
   }
+  if (semver.compare(next, version) <= 0) {
+    throw new SemverGraphError('INVALID_OPTION', `a ${bump} bump of ${version} with preid "${preid}" gives ${next}, which does not come after it; use a later preid, or prepatch, preminor or premajor`, { input: preid ?? '' });
+  }
   return { current: version, bump, preid, next, candidates };
 }

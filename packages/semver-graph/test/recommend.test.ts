@@ -41,9 +41,13 @@ describe('recommendVersion', () => {
     expect(() => recommendVersion('1.2.3', 'prerelease', 'be ta')).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
   });
 
-  it('rejects a numeric preid with a leading zero and a bump past the largest safe number, rather than returning null or an invalid version', () => {
+  it('rejects a numeric preid with a leading zero, a preid that goes back, and a bump past the largest safe number, rather than returning null, an older or an invalid version', () => {
     expect(() => recommendVersion('1.2.3', 'prepatch', '01')).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', input: '01' }));
     expect(() => recommendVersion('1.2.3', 'major', '00')).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    // semver.inc goes back here (1.2.3-alpha.0 < 1.2.3-beta.1): a recommendation never does
+    expect(() => recommendVersion('1.2.3-beta.1', 'prerelease', 'alpha')).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', input: 'alpha' }));
+    expect(() => recommendVersion('1.2.3-rc.1', 'prerelease', '1')).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(recommendVersion('1.2.3-beta.1', 'prepatch', 'alpha').next).toBe('1.2.4-alpha.0');
     expect(recommendVersion('1.2.3', 'prepatch', '0').next).toBe('1.2.4-0.0');
     expect(recommendVersion('1.2.3', 'prepatch', '0a').next).toBe('1.2.4-0a.0');
     expect(recommendVersion('1.2.3', 'prepatch', '-').next).toBe('1.2.4--.0');
