@@ -83,6 +83,19 @@ describe('store failures', () => {
     expect(res.status).toBeGreaterThanOrEqual(500);
     expect(res.json).toEqual({ error: 'storage error' });
   });
+
+  it('logins that fail on the store do not count against the user: no 429 once it is back', async () => {
+    let up = false;
+    const driver = memoryDriver();
+    const flaky = { ...driver, name: 'flaky', get: async (key: string) => {
+      if (!up && key.startsWith('auth/users/')) throw new StoreError('UNAVAILABLE', 'connect ECONNREFUSED 10.0.0.5:9000');
+      return driver.get(key);
+    } };
+    const { adduser } = setup({ store: wrapStore(flaky), config: authConfig({ maxLoginAttempts: 2, allowRegistration: false }) });
+    for (let i = 0; i < 3; i++) expect((await adduser('alice', PW)).status).toBeGreaterThanOrEqual(500);
+    up = true;
+    expect((await adduser('alice', PW)).status).toBe(401);
+  });
 });
 
 describe('tokens', () => {

@@ -52,13 +52,19 @@ export class Users {
     }
     // Counted before the slow hash: concurrent guesses must not all pass the check above.
     for (const k of keys) this.limiter.fail(k);
-    const user = await this.get(name);
+    let user: UserRecord | null;
     let ok = false;
-    if (user) {
-      ok = await verifyPassword(password, user.password);
-    } else {
-      dummy ??= hashPassword('dummy', this.iterations);
-      await verifyPassword(password, await dummy);
+    try {
+      user = await this.get(name);
+      if (user) {
+        ok = await verifyPassword(password, user.password);
+      } else {
+        dummy ??= hashPassword('dummy', this.iterations);
+        await verifyPassword(password, await dummy);
+      }
+    } catch (err) {
+      for (const k of keys) this.limiter.forgive(k); // a store failure is no failed login
+      throw err;
     }
     if (!user || !ok) throw new RegistryError('UNAUTHORIZED', 'incorrect user name or password');
     this.limiter.reset(`user:${name}`);
