@@ -41,8 +41,9 @@ export function generateMasterKey(): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Reads the master key file at `path`, creating it (mode 0600, exclusive create) with a fresh random key
- * when it does not exist. The file holds the key as 64 hex characters.
+ * Reads the master key file at `path`, creating it (mode 0600, written whole, then linked into place so
+ * that concurrent creators agree) with a fresh random key when it does not exist. The file holds the
+ * key as 64 hex characters.
  * @example
  * const { key, created } = await loadOrCreateKeyFile('.factorywager/master.key');
  */
@@ -65,13 +66,22 @@ export async function loadOrCreateKeyFile(path: string): Promise<{ key: Uint8Arr
   }
   await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const key = generateMasterKey();
+  // Written whole beside it, then hard-linked into place (fails if the file exists), so a concurrent
+  // first use never reads a key file that is still empty.
+  const tmp = `${path}.${process.pid}.${crypto.randomUUID()}.tmp`;
+  await fs.writeFile(tmp, `${toHex(key)}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    await fs.writeFile(path, `${toHex(key)}\n`, { mode: 0o600, flag: 'wx' });
+    await fs.link(tmp, path).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EEXIST') throw err;
+      await fs.writeFile(path, `${toHex(key)}\n`, { mode: 0o600, flag: 'wx' }); // no hard links here
+    });
     return { key, created: true };
   } catch (err) {
     // Another process created it first: use theirs.
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { key: await read(), created: false };
     throw err;
+  } finally {
+    await fs.unlink(tmp).catch(() => undefined);
   }
 }
 

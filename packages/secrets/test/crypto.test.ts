@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +66,21 @@ describe('master key', () => {
       writeFileSync(file, 'nonsense', { mode: 0o600 });
       chmodSync(file, 0o600);
       await expect(loadOrCreateKeyFile(file)).rejects.toMatchObject({ code: 'INVALID_MASTER_KEY' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('concurrent first uses all get the one key, never a file still being written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fw-mk-'));
+    try {
+      for (let round = 0; round < 20; round++) {
+        const file = join(dir, `r${round}`, 'master.key');
+        const results = await Promise.all(Array.from({ length: 8 }, () => loadOrCreateKeyFile(file)));
+        expect(new Set(results.map((r) => Buffer.from(r.key).toString('hex'))).size).toBe(1);
+        expect(results.filter((r) => r.created)).toHaveLength(1);
+        expect(readdirSync(join(dir, `r${round}`))).toEqual(['master.key']);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
