@@ -109,13 +109,14 @@ async function getTarball(ctx: HandlerContext, req: Request, name: string, file:
   if (!found) throw notFound(`tarball ${file}`);
   const etag = `"${found.etag.replace(/[^A-Za-z0-9._-]/g, '')}"`;
   const headers: Record<string, string> = { etag, 'cache-control': 'public, max-age=31536000, immutable' };
-  if (etagMatches(req.headers.get('if-none-match'), etag)) {
-    if (found.body instanceof ReadableStream) await found.body.cancel();
-    return new Response(null, { status: 304, headers });
-  }
-  if (req.method === 'GET') ctx.downloads.record(name, version);
+  const notModified = etagMatches(req.headers.get('if-none-match'), etag);
+  // A body that is not sent is closed here: an unread file stream held its descriptor open.
+  if ((notModified || req.method === 'HEAD') && found.body instanceof ReadableStream) await found.body.cancel();
+  if (notModified) return new Response(null, { status: 304, headers });
   headers['content-type'] = 'application/octet-stream';
   headers['content-length'] = String(found.size);
+  if (req.method === 'HEAD') return new Response(null, { headers });
+  ctx.downloads.record(name, version);
   return new Response(found.body as BodyInit, { headers });
 }
 

@@ -90,6 +90,31 @@ describe('publish and read', () => {
     expect((await s.call('GET', '/rev-pkg/2.0.0')).status).toBe(404);
   });
 
+  it('answers HEAD on a tarball without opening a body it never sends (the stream is closed)', async () => {
+    const base = memoryStore();
+    let open = 0;
+    const store = { ...base, getStream: async (key: string) => {
+      const found = await base.getStream(key);
+      if (!found) return found;
+      open++;
+      const reader = found.body.getReader();
+      const body = new ReadableStream<Uint8Array>({
+        async pull(c) { const r = await reader.read(); if (r.done) { open--; c.close(); } else c.enqueue(r.value); },
+        cancel() { open--; return reader.cancel(); },
+      });
+      return { ...found, body };
+    } } as typeof base;
+    const s = setup({ store });
+    await publish(s, 'headed', '1.0.0');
+    const head = await s.call('HEAD', '/headed/-/headed-1.0.0.tgz');
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
+    expect(open).toBe(0);
+    const get = await s.call('GET', '/headed/-/headed-1.0.0.tgz');
+    expect((await get.arrayBuffer()).byteLength).toBe(Number(head.headers.get('content-length')));
+    expect(open).toBe(0);
+  });
+
   it('streams tarballs with ETag and immutable caching, counts downloads, and writes records and history', async () => {
     const s = setup();
     const tgz = await tarball('dl', '1.0.0');
