@@ -1,6 +1,9 @@
 import type { AuditEntry, InitializeResult, SecretSummary } from '@factorywager/secrets';
 
 const paint = (on: boolean, code: number, s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
+/** Text others wrote (an actor from FW_ACTOR, an environment, a reason) without control characters. */
+// eslint-disable-next-line no-control-regex
+const plain = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
 
 export function formatInit(r: InitializeResult, color: boolean): string {
   return [
@@ -28,7 +31,7 @@ export function formatList(rows: SecretSummary[], color: boolean): string {
   const width = Math.max(3, ...rows.map((r) => r.key.length));
   const head = `${'KEY'.padEnd(width)}  VER  AGE   ROTATION  ENV`;
   const lines = rows.map((r) =>
-    `${r.key.padEnd(width)}  ${`v${r.version}`.padEnd(4)} ${formatAge(r.ageDays).padEnd(5)} ${status(r)}  ${r.env ?? '-'}${r.maxAgeDays !== undefined ? `  (max ${r.maxAgeDays}d)` : ''}`);
+    `${r.key.padEnd(width)}  ${`v${r.version}`.padEnd(4)} ${formatAge(r.ageDays).padEnd(5)} ${status(r)}  ${plain(r.env ?? '-')}${r.maxAgeDays !== undefined ? `  (max ${r.maxAgeDays}d)` : ''}`);
   return [head, ...lines].join('\n');
 }
 
@@ -37,6 +40,7 @@ export function formatAudit(entries: AuditEntry[], color: boolean): string {
   return entries.map((e) => {
     const outcome = e.outcome === 'ok' ? paint(color, 32, 'ok') : paint(color, 31, e.outcome);
     const version = e.version !== undefined ? ` v${e.version}` : '';
-    return `${e.at}  ${e.actor}  ${e.action} ${e.key}${version}  ${outcome}${e.role ? `  role ${e.role}` : ''}${e.reason ? `  (${e.reason})` : ''}`;
+    return plain(`${e.at}  ${e.actor}  ${e.action} ${e.key}${version}  `) + outcome
+      + plain(`${e.role ? `  role ${e.role}` : ''}${e.reason ? `  (${e.reason})` : ''}`);
   }).join('\n');
 }
