@@ -75,14 +75,22 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
     return;
   }
   const reader = response.body.getReader();
+  // A client that goes away never drains: stop there and close the body (a file stream holds a descriptor).
+  let gone = false;
+  const closed = new Promise<void>((r) => res.once('close', () => { gone = true; r(); }));
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (!res.write(value)) await new Promise<void>((r) => res.once('drain', r));
+      if (!res.write(value)) await Promise.race([new Promise<void>((r) => res.once('drain', r)), closed]);
+      if (gone) {
+        await reader.cancel();
+        return;
+      }
     }
     res.end();
   } catch (err) {
+    await reader.cancel(err).catch(() => {});
     res.destroy(err as Error);
   }
 }

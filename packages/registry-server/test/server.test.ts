@@ -90,6 +90,46 @@ describe.each(['bun', 'node'] as const)('NPMRegistryServer on the %s adapter', (
     expect((await fetch(`${server.url}/-/ping`)).status).toBe(200);
   });
 
+  it('closes the tarball stream when a client drops a download half way', async () => {
+    let cancelled = 0;
+    const base = wrapStore(memoryDriver());
+    const store = { ...base, getStream: async (key: string) => {
+      const found = await base.getStream(key);
+      if (!found) return found;
+      const reader = found.body.getReader();
+      // hands out the bytes in 64 KiB pieces, as a file stream does
+      let rest: Uint8Array = new Uint8Array(0);
+      const body = new ReadableStream<Uint8Array>({
+        async pull(c) {
+          if (rest.byteLength === 0) { const r = await reader.read(); if (r.done) return c.close(); rest = r.value; }
+          c.enqueue(rest.subarray(0, 65536));
+          rest = rest.subarray(65536);
+        },
+        cancel() { cancelled++; return reader.cancel(); },
+      });
+      return { ...found, body };
+    } } as typeof base;
+    const b = baseConfig();
+    const server = await new NPMRegistryServer({ ...b, listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1:0' }, { store, runtime, log: false }).start();
+    servers.push(server);
+    const { token } = (await (await fetch(`${server.url}/-/user/org.couchdb.user:dee`, { method: 'PUT', body: JSON.stringify({ name: 'dee', password: 'correct horse battery' }) })).json()) as { token: string };
+    const { createTarGzip } = await import('nanotar');
+    const noise = new Uint8Array(16 * 1024 * 1024);
+    for (let i = 0; i < noise.length; i += 65536) crypto.getRandomValues(noise.subarray(i, i + 65536));
+    const tgz = await createTarGzip([{ name: 'package/package.json', data: JSON.stringify({ name: 'big', version: '1.0.0' }) }, { name: 'package/noise.bin', data: noise }]);
+    const sha512 = Buffer.from(await crypto.subtle.digest('SHA-512', tgz as BufferSource)).toString('base64');
+    const body = { name: 'big', versions: { '1.0.0': { name: 'big', version: '1.0.0', dist: { integrity: `sha512-${sha512}` } } }, _attachments: { 'big-1.0.0.tgz': { data: Buffer.from(tgz).toString('base64') } } };
+    expect((await fetch(`${server.url}/big`, { method: 'PUT', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body) })).status).toBe(201);
+    const { connect } = await import('node:net');
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(server.port!, '127.0.0.1', () => socket.write('GET /big/-/big-1.0.0.tgz HTTP/1.1\r\nHost: x\r\n\r\n'));
+      socket.once('data', () => { socket.destroy(); resolve(); });
+      socket.on('error', reject);
+    });
+    for (let i = 0; i < 100 && cancelled === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(cancelled).toBe(1);
+  });
+
   it('passes the peer address to the login limits: failures of two users block a third from 127.0.0.1', async () => {
     const { server } = await startServer(runtime, 2);
     const put = (name: string, password: string) => fetch(`${server.url}/-/user/org.couchdb.user:${name}`, { method: 'PUT', body: JSON.stringify({ name, password }) });
