@@ -54,9 +54,10 @@ export async function uploadStream(client: S3Client, params: StreamUploadParams,
     const out = await client.send(new PutObjectCommand({ ...params, Body: part.subarray(0, n), ContentLength: n }));
     return out.ETag ?? '';
   }
-  const { UploadId } = await client.send(new CreateMultipartUploadCommand(createParams));
+  let UploadId: string | undefined;
   const parts: { PartNumber: number; ETag: string }[] = [];
   try {
+    ({ UploadId } = await client.send(new CreateMultipartUploadCommand(createParams)));
     for (let PartNumber = 1; n > 0; PartNumber++) {
       const out = await client.send(new UploadPartCommand({
         Bucket: params.Bucket, Key: params.Key, UploadId, PartNumber, Body: part.subarray(0, n), ContentLength: n,
@@ -70,7 +71,8 @@ export async function uploadStream(client: S3Client, params: StreamUploadParams,
     }));
     return out.ETag ?? '';
   } catch (err) {
-    await client.send(new AbortMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId })).catch(() => {});
+    // release the parts stored so far, and the caller's stream (an HTTP request body, say)
+    if (UploadId) await client.send(new AbortMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId })).catch(() => {});
     await reader.cancel().catch(() => {});
     throw err;
   }
