@@ -78,6 +78,7 @@ describe.each(['in-process', 'over HTTP'])('hostile input (%s)', (mode) => {
     const staleUnpublish = await deprecateDoc();
     delete staleUnpublish.versions!['1.1.0'];
 
+    const deep = JSON.stringify(good).replace('"readme":"# victim"', `"x":${'['.repeat(110_000)}${']'.repeat(110_000)},"readme":"# victim"`);
     const cases: Case[] = [
       { what: 'traversal in name', method: 'GET', path: '/..%2f..%2fetc', status: 400 },
       { what: 'traversal to passwd', method: 'GET', path: '/..%2f..%2fetc%2fpasswd', status: 400 },
@@ -122,6 +123,7 @@ describe.each(['in-process', 'over HTTP'])('hostile input (%s)', (mode) => {
       put('tarball without package.json', await withTarball('victim', '2.0.0', noPkgJson)),
       put('tarball with broken package.json', await withTarball('victim', '2.0.0', badPkgJson)),
       put('gzip bomb', await withTarball('victim', '2.0.0', bomb), 413),
+      { what: 'manifest nested too deeply to store', method: 'PUT', path: '/victim', opts: { token: 'tok-ana', raw: deep, headers: { 'content-type': 'application/json' } }, status: 400 },
       put('republish existing version', await publishBody('victim', '1.0.0'), 403),
       put('deprecate payload dropping a version', dropping),
       put('deprecate payload adding a version', unknownVersion),

@@ -19,6 +19,20 @@ export interface PreparedPublish {
 
 const bad = (message: string) => new RegistryError('BAD_REQUEST', message);
 
+// Far beyond any package.json; deeper nesting overflows the stack of JSON.stringify when stored (a 500).
+const MAX_DEPTH = 64;
+
+function nestsDeeper(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /**
  * True when a PUT body carries a tarball (a publish) rather than a metadata change (deprecate).
  * @example
@@ -50,6 +64,7 @@ export async function preparePublish(
   if (raw.name !== name) throw bad(`version manifest name (${String(raw.name).slice(0, 100)}) differs from the path (${name})`);
   if (raw.version !== version) throw bad(`version manifest says ${String(raw.version).slice(0, 50)}, key says ${version}`);
   if (!isPlainObject(raw.dist)) throw bad('version manifest has no dist');
+  if (nestsDeeper(raw, MAX_DEPTH)) throw bad(`version manifest nests deeper than ${MAX_DEPTH} levels`);
 
   const attachments = body._attachments as Record<string, unknown>;
   const attachmentKeys = Object.keys(attachments);
