@@ -62,7 +62,10 @@ export async function startRegistry(options: StartOptions = {}): Promise<Registr
 
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`registry exited ${child.exitCode} before it answered:\n${output}`);
+    if (child.exitCode !== null) {
+      if (ownsData) rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`registry exited ${child.exitCode} before it answered:\n${output}`);
+    }
     try {
       const res = await fetch(`${url}/-/ping`);
       if (res.ok) break;
@@ -71,6 +74,8 @@ export async function startRegistry(options: StartOptions = {}): Promise<Registr
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
+      await exited;
+      if (ownsData) rmSync(dataDir, { recursive: true, force: true });
       throw new Error(`registry did not answer /-/ping within 30 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 50));

@@ -27,7 +27,11 @@ describe('a server killed with SIGKILL in the middle of publishes', () => {
       }
     });
     // kill once a good number of publishes went through, while the writers keep publishing
-    while (accepted < 60) await new Promise((r) => setTimeout(r, 5));
+    const deadline = Date.now() + 30_000;
+    while (accepted < 60) {
+      if (Date.now() > deadline) throw new Error(`only ${accepted} publishes went through in 30 s:\n${first.output()}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
     first.child.kill('SIGKILL');
     stop = true;
     await Promise.all(writers);
