@@ -78,16 +78,8 @@ export function setup(over: Partial<RegistryHandlerDeps> & { rules?: PackageRule
     ...(over.fetch ? { fetch: over.fetch } : {}),
     ...(over.now ? { now: over.now } : {}),
   });
-  const call = (method: string, path: string, opts: CallOptions = {}) => {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    let body: BodyInit | undefined = opts.raw;
-    if (opts.body !== undefined) {
-      body = JSON.stringify(opts.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    return handler(new Request(`${BASE}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) }));
-  };
+  const call = (method: string, path: string, opts: CallOptions = {}) =>
+    handler(new Request(`${BASE}${path}`, requestInit(method, opts)));
   return { store, handler, logs, call };
 }
 
@@ -95,16 +87,7 @@ export function setup(over: Partial<RegistryHandlerDeps> & { rules?: PackageRule
 export function overHttp(s: Setup): Setup & { stop: () => void } {
   const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: s.handler });
   const origin = `http://127.0.0.1:${server.port}`;
-  const call = (method: string, path: string, opts: CallOptions = {}) => {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    let body: BodyInit | undefined = opts.raw;
-    if (opts.body !== undefined) {
-      body = JSON.stringify(opts.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    return fetch(`${origin}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-  };
+  const call = (method: string, path: string, opts: CallOptions = {}) => fetch(`${origin}${path}`, requestInit(method, opts));
   return { ...s, call, stop: () => void server.stop(true) };
 }
 
@@ -161,4 +144,16 @@ export async function snapshot(store: Store): Promise<Record<string, string>> {
     cursor = page.cursor;
   } while (cursor);
   return out;
+}
+
+/** The RequestInit a `call` sends: bearer token, JSON body (or raw bytes), extra headers. */
+function requestInit(method: string, opts: CallOptions): RequestInit {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let body: BodyInit | undefined = opts.raw;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  return { method, headers, ...(body !== undefined ? { body } : {}) };
 }
