@@ -13,7 +13,10 @@ export const keys = {
   packagesPrefix: () => 'packages/',
   versionGraph: (name: string) => `versions/${name}/graph.json`,
   versionRecord: (name: string, version: string) => `versions/${name}/${version}.json`,
+  /** The history of stores written before history became append-only (read, never written). */
   versionHistory: (name: string) => `versions/${name}/history.json`,
+  /** One object per history event or batch of events, under this prefix (see `appendLog`). */
+  versionHistoryPrefix: (name: string) => `versions/${name}/history/`,
   versionsPrefix: (name: string) => `versions/${name}/`,
   secretCurrent: (key: string) => `secrets/${key}/current.json`,
   secretVersion: (key: string, n: number) => `secrets/${key}/versions/${n}.json`,

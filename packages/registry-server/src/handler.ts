@@ -4,11 +4,10 @@ import type { Auth } from './auth/types.ts';
 import type { RegistryConfig } from './config/types.ts';
 import { errorOf, errorResponse, toRegistryError } from './_error-response.ts';
 import { RegistryError } from './errors.ts';
-import { keys } from '@factorywager/r2-store';
 import { actorOf, authorize, type HandlerContext } from './_context.ts';
 import { isPlainObject, json, readJson } from './_http.ts';
 import { assertPackageName, assertTag, assertVersion } from './_names.ts';
-import type { PackageHistory } from './packages/history.ts';
+import { readHistory } from './packages/history.ts';
 import { packageRoute } from './_routes-packages.ts';
 import { computeStats, loadPackuments, search, summarize } from './packages/catalog.ts';
 import { DownloadCounter } from './packages/downloads.ts';
@@ -107,7 +106,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   app.get('/-/fw/history', async (c) => {
     const name = assertPackageName(c.req.query('package') ?? '');
     await authorize(ctx, c.req.raw, 'access', name);
-    const history = await ctx.store.getJson<PackageHistory>(keys.versionHistory(name));
+    const history = await readHistory(ctx.store, name);
     if (!history) throw new RegistryError('NOT_FOUND', `no history for ${name}`);
     return json(history);
   });

@@ -1,7 +1,7 @@
 export { createRegistryHandler, type RegistryHandler, type RegistryHandlerDeps, type RegistryHandlerConfig, type RequestLogEntry } from './handler.ts';
 export { RegistryError, STATUS, type RegistryErrorCode } from './errors.ts';
 export type { Packument, VersionManifest } from './packages/packument.ts';
-export type { HistoryEvent, HistoryEventType, PackageHistory, VersionRecord } from './packages/history.ts';
+export { appendHistory, readHistory, type HistoryEvent, type HistoryEventType, type PackageHistory, type ReadHistoryOptions, type VersionRecord } from './packages/history.ts';
 export type { RegistryStats, PackageSummary } from './packages/catalog.ts';
 export { createAuth, type AuthDeps } from './auth/auth.ts';
 export { checkAccess, matchPackagePattern } from './auth/access.ts';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore, keys } from '@factorywager/r2-store';
+import { readHistory } from '../src/index.ts';
 import { esc, publishBody, setup, tarball } from './_helpers.ts';
 
 let dirs: string[] = [];
@@ -38,7 +39,7 @@ describe('concurrent writers over one store', () => {
         expect(`sha512-${createHash('sha512').update(tgz!.body).digest('base64')}`).toBe(manifest.dist.integrity);
       }
     }
-    const history = await a.store.getJson<{ events: Array<{ type: string }> }>(keys.versionHistory(name));
+    const history = await readHistory(a.store, name);
     expect(history!.events.filter((e) => e.type === 'publish')).toHaveLength(40);
   });
 

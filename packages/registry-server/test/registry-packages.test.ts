@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { keys } from '@factorywager/r2-store';
+import { readHistory } from '../src/index.ts';
 import { BASE, esc, memoryStore, publish, publishBody, setup, tarball } from './_helpers.ts';
 
 const ABBR = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
@@ -130,7 +131,7 @@ describe('publish and read', () => {
     expect(stats).toMatchObject({ packages: 1, versions: 1, bytes: tgz.byteLength, downloads: 2 });
     const record = await s.store.getJson<Record<string, unknown>>(keys.versionRecord('dl', '1.0.0'));
     expect(record).toMatchObject({ name: 'dl', version: '1.0.0', publisher: 'ana', size: tgz.byteLength, integrity: `sha512-${createHash('sha512').update(tgz).digest('base64')}` });
-    const history = await (await s.store.getJson<{ events: Array<Record<string, unknown>> }>(keys.versionHistory('dl')))!;
+    const history = (await readHistory(s.store, 'dl'))!;
     expect(history.events).toMatchObject([{ type: 'publish', actor: 'ana', version: '1.0.0', before: {}, after: { latest: '1.0.0' } }]);
     expect((await s.call('GET', '/dl/-/dl-9.0.0.tgz')).status).toBe(404);
   });
@@ -161,7 +162,7 @@ describe('dist-tags, deprecate, unpublish', () => {
     expect((await s.call('DELETE', '/-/package/tagged/dist-tags/beta', { token: 'tok-ana' })).status).toBe(200);
     expect(await (await s.call('GET', '/-/package/tagged/dist-tags')).json()).toEqual({ latest: '1.0.0', next: '1.0.0' });
     expect((await s.call('DELETE', '/-/package/tagged/dist-tags/latest', { token: 'tok-ana' })).status).toBe(400);
-    const events = (await s.store.getJson<{ events: Array<{ type: string }> }>(keys.versionHistory('tagged')))!.events.map((e) => e.type);
+    const events = (await readHistory(s.store, 'tagged'))!.events.map((e) => e.type);
     expect(events).toEqual(['publish', 'publish', 'tag', 'untag']);
   });
 
@@ -182,7 +183,7 @@ describe('dist-tags, deprecate, unpublish', () => {
     expect((await s.call('PUT', '/old', { token: 'tok-ana', body: undo })).status).toBe(200);
     now = await (await s.call('GET', '/old')).json();
     expect('deprecated' in now.versions['1.0.0']).toBe(false);
-    const events = (await s.store.getJson<{ events: Array<Record<string, unknown>> }>(keys.versionHistory('old')))!.events.filter((e) => e.type === 'deprecate');
+    const events = (await readHistory(s.store, 'old'))!.events.filter((e) => e.type === 'deprecate');
     expect(events).toMatchObject([{ version: '1.0.0', before: null, after: 'use 1.1' }, { version: '1.0.0', before: 'use 1.1', after: null }]);
   });
 
@@ -213,7 +214,7 @@ describe('dist-tags, deprecate, unpublish', () => {
     expect((await s.call('PUT', '/@acme%2fgone', { token: 'tok-ana', body: await publishBody('@acme/gone', '1.0.0') })).status).toBe(403);
     await publish(s, '@acme/gone', '2.0.0');
     expect(Object.keys((await (await s.call('GET', '/@acme%2fgone')).json()).versions)).toEqual(['2.0.0']);
-    const types = (await s.store.getJson<{ events: Array<{ type: string }> }>(keys.versionHistory('@acme/gone')))!.events.map((e) => e.type);
+    const types = (await readHistory(s.store, '@acme/gone'))!.events.map((e) => e.type);
     expect(types).toEqual(['publish', 'publish', 'unpublish', 'unpublish', 'publish']);
   });
 });

@@ -147,12 +147,21 @@ export class RegistrySecretsManager {
   async listSecrets(options: { includeDeleted?: boolean; actor?: string } = {}): Promise<SecretSummary[]> {
     const actor = this.actor(options.actor);
     const names: string[] = [];
+    // top-level folders first, so the audit's many objects (one per entry) are never listed here
+    const tops: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.store.list({ prefix: keys.secretsPrefix(), ...(cursor ? { cursor } : {}) });
-      for (const k of page.keys) if (k.endsWith('/current.json') && !k.startsWith(AUDIT_PREFIX)) names.push(k.slice(8, -13));
+      const page = await this.store.list({ prefix: keys.secretsPrefix(), delimiter: '/', ...(cursor ? { cursor } : {}) });
+      tops.push(...page.prefixes.filter((p) => p !== AUDIT_PREFIX));
       cursor = page.cursor;
     } while (cursor);
+    for (const top of tops) {
+      do {
+        const page = await this.store.list({ prefix: top, ...(cursor ? { cursor } : {}) });
+        for (const k of page.keys) if (k.endsWith('/current.json')) names.push(k.slice(8, -13));
+        cursor = page.cursor;
+      } while (cursor);
+    }
     const now = this.now();
     const out: SecretSummary[] = [];
     for (const name of names.sort()) {
