@@ -215,4 +215,35 @@ describe('registry config init|load', () => {
     expect(bad).toMatchObject({ code: 1, err: `fw: ${path}: packages[0].publish must be an array of strings [INVALID_CONFIG]\n` });
     expect((await run(['registry', 'config', 'wat'])).code).toBe(2);
   });
+
+  it('REGISTRY_CONFIG names the file for load and start when --config is absent; --config wins', async () => {
+    const dir = temp();
+    const viaEnv = join(dir, 'from-env.json5');
+    const viaFlag = join(dir, 'from-flag.json5');
+    writeFileSync(viaEnv, "{ listen: { port: 0 }, versionCacheTtl: 11 }");
+    writeFileSync(viaFlag, "{ versionCacheTtl: 22 }");
+    const loaded = await run(['registry', 'config', 'load'], { REGISTRY_CONFIG: viaEnv, REGISTRY_PORT: undefined });
+    expect(loaded.code).toBe(0);
+    expect(JSON.parse(loaded.out)).toMatchObject({ source: viaEnv, versionCacheTtl: 11 });
+    const flag = await run(['registry', 'config', 'load', '--config', viaFlag], { REGISTRY_CONFIG: viaEnv });
+    expect(JSON.parse(flag.out)).toMatchObject({ source: viaFlag, versionCacheTtl: 22 });
+    const missing = await run(['registry', 'config', 'load'], { REGISTRY_CONFIG: join(dir, 'nope.json5') });
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('nope.json5: cannot read the config file (ENOENT)');
+
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', REGISTRY_CONFIG: viaEnv, FW_DATA_DIR: join(dir, 'data') };
+    delete env.REGISTRY_PORT;
+    const child = spawn('bun', ['--conditions=source', bin, 'registry', 'start', '--quiet'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => { out += c; if (out.includes('stop:')) resolve(); });
+      child.once('exit', () => reject(new Error(`exited early: ${out}`)));
+    });
+    expect(out).toContain(`config:  ${viaEnv}`);
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
+    expect((await fetch(`${url}/-/ping`)).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
 });

@@ -1,4 +1,5 @@
 export { startRegistry, freePort, repoRoot, type RegistryProcess, type StartOptions } from './registry-process.ts';
+export { startUpstream, type TestUpstream, type UpstreamAdvisory, type UpstreamRequest, type UpstreamVersionOptions } from './upstream.ts';
 export { run, runOk, type RunResult, type RunOptions } from './run.ts';
 export { createWorkspace, type ClientWorkspace } from './workspace.ts';
 export { npmClient, NPM_BIN, whoamiWithToken } from './clients/npm.ts';

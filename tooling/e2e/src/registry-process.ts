@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,16 +33,49 @@ export interface StartOptions {
   /** Reuse a data folder (several processes over one store); a fresh temp folder otherwise. */
   dataDir?: string;
   env?: Record<string, string | undefined>;
+  /**
+   * The registry to proxy for names not published here (e.g. a {@link startUpstream}'s url). Default
+   * none: the process runs with `uplinks: {}`, so no test registry ever reaches the internet.
+   */
+  upstream?: string;
+  /**
+   * More settings for the process's registry.config.json5 (passed with REGISTRY_CONFIG), over the
+   * uplink settings above, e.g. `{ minReleaseAge: '0' }` or `packages: [...]`.
+   */
+  config?: Record<string, unknown>;
+}
+
+/** The config file a test registry runs with: proxy off, or `upstream` for every name. */
+function testConfig(options: StartOptions): Record<string, unknown> {
+  const proxy = options.upstream
+    ? {
+        uplinks: { upstream: { url: options.upstream, timeout: 10_000, maxage: 0 } },
+        packages: [{ pattern: '**', access: ['$all'], publish: ['$authenticated'], unpublish: ['$authenticated'], proxy: ['upstream'] }],
+      }
+    : { uplinks: {} };
+  return { ...proxy, ...options.config };
 }
 
 /**
  * Starts apps/server as a real process on a free 127.0.0.1 port and waits until /-/ping answers.
+ * Its config file (REGISTRY_CONFIG, in a temp folder of its own) turns the proxy off unless
+ * `upstream` is given.
+ * @example
+ * const up = await startUpstream();
+ * const registry = await startRegistry({ upstream: up.url });
  */
 export async function startRegistry(options: StartOptions = {}): Promise<RegistryProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'fw-e2e-data-'));
   const ownsData = options.dataDir === undefined;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const configDir = mkdtempSync(join(tmpdir(), 'fw-e2e-config-'));
+  const configFile = join(configDir, 'registry.config.json5');
+  writeFileSync(configFile, `${JSON.stringify(testConfig(options), null, 2)}\n`);
+  const cleanup = (data: boolean) => {
+    rmSync(configDir, { recursive: true, force: true });
+    if (data) rmSync(dataDir, { recursive: true, force: true });
+  };
   const child = spawn('bun', ['--conditions=source', join(repoRoot, 'apps/server/src/bun.ts')], {
     cwd: dataDir,
     env: {
@@ -51,6 +84,7 @@ export async function startRegistry(options: StartOptions = {}): Promise<Registr
       REGISTRY_PORT: String(port),
       REGISTRY_URL: url,
       NO_COLOR: '1',
+      REGISTRY_CONFIG: configFile,
       ...options.env,
     } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -63,7 +97,7 @@ export async function startRegistry(options: StartOptions = {}): Promise<Registr
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) {
-      if (ownsData) rmSync(dataDir, { recursive: true, force: true });
+      cleanup(ownsData);
       throw new Error(`registry exited ${child.exitCode} before it answered:\n${output}`);
     }
     try {
@@ -75,7 +109,7 @@ export async function startRegistry(options: StartOptions = {}): Promise<Registr
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       await exited;
-      if (ownsData) rmSync(dataDir, { recursive: true, force: true });
+      cleanup(ownsData);
       throw new Error(`registry did not answer /-/ping within 30 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -90,7 +124,7 @@ export async function startRegistry(options: StartOptions = {}): Promise<Registr
     async stop({ signal = 'SIGTERM', keepData = false } = {}) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const code = await exited;
-      if (ownsData && !keepData) rmSync(dataDir, { recursive: true, force: true });
+      cleanup(ownsData && !keepData);
       return code;
     },
   };

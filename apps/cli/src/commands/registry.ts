@@ -27,6 +27,11 @@ function npmRegistry(env: NodeJS.ProcessEnv): string | null {
   return /^https?:\/\//.test(out) ? out : null;
 }
 
+/** The config file: --config, else REGISTRY_CONFIG, else undefined (./registry.config.json5 when present). */
+function configPath(ctx: Context): string | undefined {
+  return (ctx.values.config as string | undefined) || ctx.env.REGISTRY_CONFIG?.trim() || undefined;
+}
+
 async function start(ctx: Context): Promise<void> {
   const { loadRegistryConfig, NPMRegistryServer, stopOnSignal } = await import('@factorywager/registry-server/node');
   const env = { ...ctx.env };
@@ -35,7 +40,7 @@ async function start(ctx: Context): Promise<void> {
     if (!/^\d+$/.test(port) || Number(port) > 65535) throw new CliError(`--port must be a port number (0-65535), got ${JSON.stringify(port)}`, 2);
     env.REGISTRY_PORT = port;
   }
-  const config = await loadRegistryConfig({ path: (ctx.values.config as string | undefined) ?? undefined, env });
+  const config = await loadRegistryConfig({ path: configPath(ctx), env });
   const host = ctx.values.host as string | undefined;
   if (host) {
     const { defaultPublicUrl } = await import('@factorywager/registry-server');
@@ -162,7 +167,7 @@ const registry: Area = {
     options: { config: { type: 'string' }, force: { type: 'boolean' }, upstream: { type: 'string' } },
     async run(ctx) {
       const action = ctx.positionals[0];
-      const path = resolve((ctx.values.config as string | undefined) ?? 'registry.config.json5');
+      const path = resolve(configPath(ctx) ?? 'registry.config.json5');
       if (action === 'init') {
         const { configTemplate } = await import('@factorywager/registry-server');
         if (ctx.values.force !== true && existsSync(path)) throw new CliError(`${path} exists; use --force to overwrite it`);
@@ -176,7 +181,7 @@ const registry: Area = {
         print(ctx, { path, upstream: upstream ?? null }, () => `wrote ${path}${upstream ? ` (uplink example: ${upstream})` : ''}`);
       } else if (action === 'load') {
         const [{ loadRegistryConfig }, { redactConfig }] = await Promise.all([import('@factorywager/registry-server/node'), import('@factorywager/registry-server')]);
-        const config = await loadRegistryConfig({ path: ctx.values.config as string | undefined, env: ctx.env });
+        const config = await loadRegistryConfig({ path: configPath(ctx), env: ctx.env });
         ctx.out(JSON.stringify(redactConfig(config), null, 2));
       } else {
         throw new CliError(`usage: fw registry config <init|load> (got ${JSON.stringify(action)})`, 2);
