@@ -106,10 +106,12 @@ describe('sync upload and status against the local S3 server', () => {
     expect(report.refused).toEqual([]);
     expect(report.sent).toEqual(expect.arrayContaining([
       'packages/left-pad/left-pad-1.0.0.tgz', 'packages/left-pad/left-pad-1.1.0.tgz', 'packages/@acme/ui/ui-2.0.0.tgz',
-      'packages/left-pad/manifest.json', 'packages/@acme/ui/manifest.json', 'versions/left-pad/history.json',
+      'packages/left-pad/manifest.json', 'packages/@acme/ui/manifest.json', 'versions/left-pad/1.0.0.json',
       'secrets/db/password/current.json', 'secrets/db/password/versions/1.json', 'auth/users/alice.json',
     ]));
     expect(report.sent).not.toContain('auth/secret.json');
+    expect(report.sent.some((k) => k.startsWith('versions/left-pad/history/'))).toBe(true);
+    expect(report.sent.some((k) => k.startsWith('secrets/_audit/'))).toBe(true);
     expect(r.stderr).toMatch(/100% manifests \d+\/\d+ objects, [\d.]+ kB\/[\d.]+ kB/);
 
     // Order at the server: every tarball write of a package ended before its manifest write began.
@@ -153,7 +155,8 @@ describe('sync upload and status against the local S3 server', () => {
     r = await run(['sync', 'status', '--json'], env);
     const s = JSON.parse(r.stdout) as { missing: string[]; changed: string[]; extra: string[]; counts: Record<string, number> };
     expect(s.missing).toEqual(expect.arrayContaining(['packages/@acme/ui/ui-2.0.0.tgz', 'packages/left-pad/left-pad-1.2.0.tgz']));
-    expect(s.changed).toEqual(expect.arrayContaining(['packages/left-pad/manifest.json', 'versions/left-pad/history.json']));
+    expect(s.changed).toEqual(['packages/left-pad/manifest.json']);
+    expect(s.missing.some((k) => k.startsWith('versions/left-pad/history/'))).toBe(true);
     expect(s.extra).toEqual(['packages/ghost/manifest.json']);
     expect(s.counts.missing).toBe(s.missing.length);
 

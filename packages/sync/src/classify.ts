@@ -16,7 +16,7 @@ export interface SyncEntry {
 export const SYNC_PREFIXES = ['packages/', 'versions/', 'secrets/', 'auth/'] as const;
 
 const PACKAGE_KEY = /^packages\/((?:@[^/]+\/)?[^/@][^/]*)\/([^/]+)$/;
-const SECRET_KEY = /^secrets\/(?:_audit\/[^/]+\.json|.+\/current\.json|.+\/versions\/\d+\.json)$/;
+const SECRET_KEY = /^secrets\/(?:_audit\/.+\.json|.+\/current\.json|.+\/versions\/\d+\.json)$/;
 const AUTH_KEY = /^auth\/(?:users\/[^/]+\.json|tokens\/[^/]+\/[^/]+\.json)$/;
 
 /** Options of {@link classifyKey}. */

@@ -14,6 +14,8 @@ describe('classifyKey', () => {
     ['secrets/db/password/versions/3.json', 'secret'],
     ['secrets/db/password/current.json', 'secret'],
     ['secrets/_audit/2026-12-01.json', 'secret'],
+    ['secrets/_audit/2026-12-01/0001-ab.json', 'secret'],
+    ['versions/left-pad/history/0001-ab.json', 'versions'],
     ['auth/users/alice.json', 'auth'],
     ['auth/tokens/alice/0b7c.json', 'auth'],
   ])('%s is a %s', (key, kind) => {
