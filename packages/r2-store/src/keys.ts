@@ -23,4 +23,8 @@ export const keys = {
   secretVersionsPrefix: (key: string) => `secrets/${key}/versions/`,
   secretsPrefix: () => 'secrets/',
   bunxCache: (pkg: string, version: string) => `cache/bunx/${pkg}@${version}/`,
+  uplinkPackument: (name: string) => `cache/uplinks/${name}/packument.json`,
+  uplinkTarball: (name: string, file: string) => `cache/uplinks/${name}/${file}`,
+  uplinkCachePrefix: () => 'cache/uplinks/',
+  packageIndexPrefix: () => 'index/packages/',
 } as const;

@@ -3,6 +3,7 @@ import type { Auth, PackageAction, Principal } from './auth/types.ts';
 import { RegistryError } from './errors.ts';
 import type { PackageService } from './packages/package-service.ts';
 import type { DownloadCounter } from './packages/downloads.ts';
+import type { PackageIndex } from './packages/package-index.ts';
 import type { Uplinks } from './uplinks.ts';
 
 /** What every route needs, built once per handler. */
@@ -12,6 +13,7 @@ export interface HandlerContext {
   service: PackageService;
   uplinks: Uplinks;
   downloads: DownloadCounter;
+  index: PackageIndex;
   publicUrl: string;
   maxBodySize: number;
   now: () => Date;

@@ -9,7 +9,10 @@ import { isPlainObject, json, readJson } from './_http.ts';
 import { assertPackageName, assertTag, assertVersion } from './_names.ts';
 import { readHistory } from './packages/history.ts';
 import { packageRoute } from './_routes-packages.ts';
-import { computeStats, loadPackuments, search, summarize } from './packages/catalog.ts';
+import { computeStats, loadPackuments } from './packages/catalog.ts';
+import { searchIndex, summaryOf } from './packages/index-search.ts';
+import { PackageIndex } from './packages/package-index.ts';
+import { parseDuration } from './config/_duration.ts';
 import { DownloadCounter } from './packages/downloads.ts';
 import { PackageService } from './packages/package-service.ts';
 import { Uplinks, type FetchLike } from './uplinks.ts';
@@ -28,6 +31,7 @@ export interface RequestLogEntry {
 /** The parts of {@link RegistryConfig} the handler reads. */
 export type RegistryHandlerConfig = Pick<RegistryConfig, 'publicUrl' | 'packages' | 'uplinks'> & {
   limits?: Partial<RegistryConfig['limits']>;
+  index?: Partial<RegistryConfig['index']>;
 };
 
 export interface RegistryHandlerDeps {
@@ -69,7 +73,12 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   const now = deps.now ?? (() => new Date());
   const publicUrl = deps.config.publicUrl.replace(/\/+$/, '');
   const maxBodySize = deps.config.limits?.maxBodySize ?? DEFAULT_MAX_BODY;
-  const service = new PackageService(deps.store, now, deps.packumentRevalidateMs ?? 0, publicUrl);
+  const index = new PackageIndex(deps.store, {
+    cacheTtlMs: (deps.config.index?.cacheTtl ?? 1) * 1000,
+    rebuildAfterMs: (parseDuration(deps.config.index?.rebuildAfter ?? '1d') ?? 86_400) * 1000,
+    now: () => now().getTime(),
+  });
+  const service = new PackageService(deps.store, now, deps.packumentRevalidateMs ?? 0, publicUrl, index);
   const ctx: HandlerContext = {
     store: deps.store,
     auth: deps.auth,
@@ -78,15 +87,21 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     maxBodySize,
     now,
     downloads: new DownloadCounter(deps.store),
+    index,
     uplinks: new Uplinks({
       store: deps.store, packages: deps.config.packages ?? [], uplinks: deps.config.uplinks ?? {}, publicUrl,
       fetch: deps.fetch ?? ((url, init) => globalThis.fetch(url, init)), now, maxBodySize,
+      onCached: (doc, uplink, fetchedAt) => index.recordQuietly(doc, { uplink, rev: fetchedAt }),
     }),
   };
   const read = async (name: string) => (await service.cache.read(name))?.doc ?? null;
   const visible = async (req: Request) => {
     const principal = await ctx.auth.authenticate(req);
     return (await loadPackuments(ctx.store, read)).filter((d) => ctx.auth.can(principal, 'access', d.name));
+  };
+  const visibleEntries = async (req: Request) => {
+    const principal = await ctx.auth.authenticate(req);
+    return (await index.view()).entries.filter((e) => ctx.auth.can(principal, 'access', e.name));
   };
 
   const app = new Hono();
@@ -96,9 +111,9 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   app.get('/-/v1/search', async (c) => {
     const size = Math.min(Math.max(Number.parseInt(c.req.query('size') ?? '20', 10) || 20, 1), 250);
     const from = Math.max(Number.parseInt(c.req.query('from') ?? '0', 10) || 0, 0);
-    return json(search(await visible(c.req.raw), c.req.query('text') ?? '', size, from, now()));
+    return json(searchIndex(await visibleEntries(c.req.raw), c.req.query('text') ?? '', size, from, now()));
   });
-  app.get('/-/fw/packages', async (c) => json({ packages: (await visible(c.req.raw)).map(summarize) }));
+  app.get('/-/fw/packages', async (c) => json({ packages: (await visibleEntries(c.req.raw)).map(summaryOf) }));
   app.get('/-/fw/stats', async (c) => {
     await ctx.downloads.idle();
     return json(await computeStats(ctx.store, await visible(c.req.raw)));

@@ -2,7 +2,10 @@ export { createRegistryHandler, type RegistryHandler, type RegistryHandlerDeps, 
 export { RegistryError, STATUS, type RegistryErrorCode } from './errors.ts';
 export type { Packument, VersionManifest } from './packages/packument.ts';
 export { appendHistory, readHistory, type HistoryEvent, type HistoryEventType, type PackageHistory, type ReadHistoryOptions, type VersionRecord } from './packages/history.ts';
-export type { RegistryStats, PackageSummary } from './packages/catalog.ts';
+export type { RegistryStats } from './packages/catalog.ts';
+export { searchIndex, matchEntries, summaryOf, type PackageSummary } from './packages/index-search.ts';
+export { PackageIndex, type IndexView, type PackageIndexOptions } from './packages/package-index.ts';
+export { entryOf, type IndexEntry } from './packages/index-entry.ts';
 export { createAuth, type AuthDeps } from './auth/auth.ts';
 export { checkAccess, matchPackagePattern } from './auth/access.ts';
 export { hashPassword, verifyPassword, timingSafeEqual, PBKDF2_ITERATIONS, type PasswordHash } from './auth/password.ts';

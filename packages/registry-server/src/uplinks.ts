@@ -1,4 +1,4 @@
-import { isStoreError, type Store } from '@factorywager/r2-store';
+import { isStoreError, keys, type Store } from '@factorywager/r2-store';
 import type { PackageRule, UplinkConfig } from './config/types.ts';
 import { matchPackagePattern } from './auth/access.ts';
 import { RegistryError } from './errors.ts';
@@ -23,8 +23,8 @@ interface Held {
 }
 
 const MAX_HELD = 200;
-const packumentKey = (name: string) => `cache/uplinks/${name}/packument.json`;
-const tarballKey = (name: string, file: string) => `cache/uplinks/${name}/${file}`;
+const packumentKey = keys.uplinkPackument;
+const tarballKey = keys.uplinkTarball;
 
 /** The part of `fetch` uplinks use (a test can pass its own). */
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
@@ -38,6 +38,8 @@ export interface UplinkDeps {
   now: () => Date;
   maxBodySize: number;
   log?: (message: string) => void;
+  /** Told of every upstream packument stored in the cache (the package index lists it). */
+  onCached?: (doc: Packument, uplink: string, fetchedAt: number) => Promise<void>;
 }
 
 /**
@@ -112,6 +114,7 @@ export class Uplinks {
         if (doc?.name !== name || typeof doc.versions !== 'object') throw new Error('not a packument');
         const record: CachedPackument = { uplink: id, fetchedAt: now().getTime(), doc };
         await store.putJson(packumentKey(name), record);
+        await this.deps.onCached?.(doc, id, record.fetchedAt);
         return record;
       } catch (err) {
         this.deps.log?.(`uplink ${id} failed for ${name}: ${(err as Error).message}`);

@@ -73,6 +73,7 @@ export function setup(over: Partial<RegistryHandlerDeps> & { rules?: PackageRule
       packages: rules,
       uplinks: over.config?.uplinks ?? {},
       limits: { maxBodySize: over.maxBodySize ?? 1024 * 1024 },
+      ...(over.config?.index ? { index: over.config.index } : {}),
     },
     logger: (e) => logs.push(e),
     ...(over.fetch ? { fetch: over.fetch } : {}),

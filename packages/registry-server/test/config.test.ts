@@ -56,6 +56,9 @@ describe('validation names the field and the file', () => {
     [[], 'registry.config.json5: the config must be an object'],
     [{ packages: [{ pattern: '**', access: ['$everyone'] }] }, 'registry.config.json5: packages[0].access names the unknown group "$everyone"'],
     [{ users: { Bob: { roles: [] } } }, 'registry.config.json5: users.Bob is not a valid user name'],
+    [{ index: { cacheTtl: -1 } }, 'registry.config.json5: index.cacheTtl must be a whole number from 0 to 86400'],
+    [{ index: { rebuildAfter: 'soon' } }, 'registry.config.json5: index.rebuildAfter must be a duration'],
+    [{ index: { shards: 4 } }, 'registry.config.json5: index.shards is not a known setting'],
   ])('%j', (raw, message) => {
     const err = errorOf(() => validateConfig(raw, 'registry.config.json5'));
     expect(err.code).toBe('INVALID_CONFIG');
@@ -121,6 +124,8 @@ describe('template and redaction', () => {
     const config = validateConfig(JSON5.parse(text), 'registry.config.json5');
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 4873 });
     expect(config.uplinks).toEqual({});
+    expect(config.index).toEqual({ cacheTtl: 1, rebuildAfter: '1d' });
+    expect(validateConfig({ index: { cacheTtl: 0 } }).index).toEqual({ cacheTtl: 0, rebuildAfter: '1d' });
   });
 
   it('redacts the secret, the storage secret key and uplink passwords', () => {

@@ -18,6 +18,7 @@ export function baseConfig(): RegistryConfig {
     uplinks: {},
     limits: { maxBodySize: 100 * 1024 * 1024 },
     versionCacheTtl: 300,
+    index: { cacheTtl: 1, rebuildAfter: '1d' },
     secrets: { roles: {}, rotation: [], maxVersions: 20, cacheTtl: 300 },
   };
 }

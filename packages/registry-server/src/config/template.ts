@@ -52,6 +52,9 @@ export function configTemplate(opts: { upstream?: string } = {}): string {
 
   limits: { maxBodySize: 104857600 },   // bytes; largest publish accepted (100 MB)
   versionCacheTtl: 300,                  // seconds
+
+  // The package index behind the package list and search (derived data, rebuilt when missing).
+  index: { cacheTtl: 1, rebuildAfter: '1d' },   // seconds another replica's change may take to show; full rebuild age
 }
 `;
 }

@@ -70,5 +70,12 @@ export interface RegistryConfig {
   limits: { maxBodySize: number };
   /** VERSION_CACHE_TTL, seconds. */
   versionCacheTtl: number;
+  /** The package index behind the list and search (derived data under `index/packages/`). */
+  index: {
+    /** Seconds a replica serves its copy of the index before a `head` per shard (0: every request). */
+    cacheTtl: number;
+    /** Rebuild from the manifests when the last rebuild is older than this (a duration such as '1d'). */
+    rebuildAfter: string;
+  };
   secrets: SecretsConfig;
 }

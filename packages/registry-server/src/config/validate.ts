@@ -5,7 +5,7 @@ import { finalizeConfig, mergeConfig, type ConfigLayer } from './_merge.ts';
 import { baseConfig } from './defaults.ts';
 import type { PackageRule, RegistryConfig, UplinkConfig } from './types.ts';
 
-const TOP = ['$schema', 'listen', 'publicUrl', 'storage', 'dataDir', 'auth', 'users', 'packages', 'uplinks', 'limits', 'versionCacheTtl', 'secrets'] as const;
+const TOP = ['$schema', 'listen', 'publicUrl', 'storage', 'dataDir', 'auth', 'users', 'packages', 'uplinks', 'limits', 'versionCacheTtl', 'secrets', 'index'] as const;
 const GRANTS = ['access', 'publish', 'unpublish'] as const;
 const GROUPS = ['$all', '$authenticated', '$anonymous'];
 const USER_NAME = /^[a-z0-9_][a-z0-9._-]{0,63}$/;
@@ -108,6 +108,17 @@ function secrets(c: Checker, raw: unknown): Partial<RegistryConfig['secrets']> {
   return out;
 }
 
+function packageIndex(c: Checker, raw: unknown): Partial<RegistryConfig['index']> {
+  const o = c.object(raw, 'index', ['cacheTtl', 'rebuildAfter']);
+  const out: Partial<RegistryConfig['index']> = {};
+  if (o.cacheTtl !== undefined) out.cacheTtl = c.integer(o.cacheTtl, 'index.cacheTtl', 0, 86_400);
+  if (o.rebuildAfter !== undefined) {
+    if (parseDuration(c.string(o.rebuildAfter, 'index.rebuildAfter')) === null) c.fail('index.rebuildAfter', 'must be a duration such as "1d", "12h" or "3600"');
+    out.rebuildAfter = o.rebuildAfter as string;
+  }
+  return out;
+}
+
 /**
  * Checks a config file's contents (any subset of the fields) and returns it as a layer; every error
  * is RegistryError INVALID_CONFIG naming the file and the field.
@@ -159,6 +170,7 @@ export function validateConfigLayer(raw: unknown, source = 'config'): ConfigLaye
   }
   if (o.versionCacheTtl !== undefined) layer.versionCacheTtl = c.integer(o.versionCacheTtl, 'versionCacheTtl', 0, 31_536_000);
   if (o.secrets !== undefined) layer.secrets = secrets(c, o.secrets);
+  if (o.index !== undefined) layer.index = packageIndex(c, o.index);
   return layer;
 }
 

@@ -8,6 +8,15 @@ import { downloadsKey, type DownloadCounts } from './downloads.ts';
  * await listPackageNames(store); // ['@acme/ui', 'left-pad']
  */
 export async function listPackageNames(store: Store): Promise<string[]> {
+  return listNamesUnder(store, keys.packagesPrefix());
+}
+
+/**
+ * Every package name with a folder under `prefix` (`packages/`, `cache/uplinks/`), sorted.
+ * @example
+ * await listNamesUnder(store, 'cache/uplinks/'); // ['left-pad']
+ */
+export async function listNamesUnder(store: Store, root: string): Promise<string[]> {
   const names: string[] = [];
   const walk = async (prefix: string, scope: string | null) => {
     let cursor: string | undefined;
@@ -21,35 +30,8 @@ export async function listPackageNames(store: Store): Promise<string[]> {
       cursor = page.cursor;
     } while (cursor);
   };
-  await walk(keys.packagesPrefix(), null);
+  await walk(root, null);
   return names.sort();
-}
-
-/** One row of the package list. */
-export interface PackageSummary {
-  name: string;
-  version: string;
-  description?: string;
-  versions: number;
-  modified: string;
-  keywords?: string[];
-  deprecated?: string;
-}
-
-/**
- * One row of the package list from a packument (latest version's fields).
- * @example
- * summarize(doc).version; // the latest tag
- */
-export function summarize(doc: Packument): PackageSummary {
-  const latest = doc['dist-tags'].latest ?? Object.keys(doc.versions).pop()!;
-  const manifest = doc.versions[latest];
-  const out: PackageSummary = { name: doc.name, version: latest, versions: Object.keys(doc.versions).length, modified: String(doc.time.modified ?? '') };
-  const description = manifest?.description ?? doc.description;
-  if (typeof description === 'string') out.description = description;
-  if (Array.isArray(manifest?.keywords)) out.keywords = manifest.keywords.filter((k): k is string => typeof k === 'string');
-  if (manifest?.deprecated) out.deprecated = manifest.deprecated;
-  return out;
 }
 
 /**
@@ -90,37 +72,4 @@ export async function computeStats(store: Store, docs: Packument[]): Promise<Reg
     downloads: perPackage.reduce((n, p) => n + p.downloads, 0),
     perPackage,
   };
-}
-
-/**
- * npm's `/-/v1/search` answer. Every word of `text` must match the name, description or keywords
- * (`keywords:x` only keywords); exact name matches first, then by name.
- * @example
- * search(docs, 'react keywords:ui', 20, 0, new Date()).objects[0].package.name;
- */
-export function search(docs: Packument[], text: string, size: number, from: number, now: Date) {
-  const words = text.toLowerCase().split(/\s+/).filter(Boolean);
-  const hits = docs.map(summarize).filter((s) => words.every((w) => {
-    const kw = (s.keywords ?? []).map((k) => k.toLowerCase());
-    if (w.startsWith('keywords:')) return w.slice(9).split(',').some((k) => kw.includes(k));
-    return s.name.toLowerCase().includes(w) || (s.description ?? '').toLowerCase().includes(w) || kw.some((k) => k.includes(w));
-  }));
-  const exact = (s: PackageSummary) => (words.includes(s.name.toLowerCase()) ? 0 : 1);
-  hits.sort((a, b) => exact(a) - exact(b) || a.name.localeCompare(b.name));
-  const objects = hits.slice(from, from + size).map((s) => {
-    const doc = docs.find((d) => d.name === s.name)!;
-    const publisher = doc.versions[s.version]?._npmUser as { name: string } | undefined;
-    const pkg: Record<string, unknown> = {
-      name: s.name, version: s.version, description: s.description ?? '', keywords: s.keywords ?? [],
-      date: String(doc.time[s.version] ?? s.modified), links: {},
-      maintainers: (doc.maintainers ?? []).map((m) => ({ username: m.name, ...(m.email ? { email: m.email } : {}) })),
-    };
-    if (publisher) pkg.publisher = { username: publisher.name };
-    const score = exact(s) === 0 ? 1 : 0.5;
-    return {
-      package: pkg, score: { final: score, detail: { quality: score, popularity: score, maintenance: score } },
-      searchScore: score, downloads: { monthly: 0, weekly: 0 }, flags: s.deprecated ? { deprecated: s.deprecated } : {},
-    };
-  });
-  return { objects, total: hits.length, time: now.toUTCString() };
 }

@@ -8,6 +8,7 @@ import { appendHistory, type HistoryEvent, type VersionRecord } from './history.
 import { PackumentCache } from './packument-cache.ts';
 import { isLive, type Packument } from './packument.ts';
 import type { PreparedPublish } from './publish-request.ts';
+import type { PackageIndex } from './package-index.ts';
 
 /** A publish that left a tarball but no manifest entry is retried over after this long. */
 const ORPHAN_AGE_MS = 5 * 60_000;
@@ -23,13 +24,17 @@ const nextRev = (rev: string | undefined) => `${(Number.parseInt(rev ?? '0', 10)
  */
 export class PackageService {
   readonly cache: PackumentCache;
-  constructor(readonly store: Store, private readonly now: () => Date, revalidateMs = 0, publicUrl?: string) {
+  /** With `index`, every manifest written is recorded in the package index too. */
+  constructor(readonly store: Store, private readonly now: () => Date, revalidateMs = 0, publicUrl?: string, readonly index?: PackageIndex) {
     this.cache = new PackumentCache(store, revalidateMs, () => now().getTime(), publicUrl);
   }
 
   private async update(name: string, fn: (doc: Packument | null) => Packument | undefined): Promise<Packument | null> {
     const result = await this.store.updateJson<Packument>(keys.manifest(name), fn);
-    if (result.written) this.cache.set(name, result.value, result.etag);
+    if (result.written) {
+      this.cache.set(name, result.value, result.etag);
+      if (result.value) await this.index?.recordQuietly(result.value);
+    }
     return result.value;
   }
 
