@@ -8,6 +8,8 @@ export { PackageIndex, type IndexView, type PackageIndexOptions } from './packag
 export { entryOf, type IndexEntry } from './packages/index-entry.ts';
 export { createAuth, type AuthDeps } from './auth/auth.ts';
 export { checkAccess, matchPackagePattern } from './auth/access.ts';
+export { addUser, deleteUser, type AddedUser } from './auth/user-admin.ts';
+export { RESERVED_USER_NAMES, signupRefusal } from './auth/signup-policy.ts';
 export { hashPassword, verifyPassword, timingSafeEqual, PBKDF2_ITERATIONS, type PasswordHash } from './auth/password.ts';
 export type { Auth, Principal, PackageAction } from './auth/types.ts';
 export { baseConfig } from './config/defaults.ts';

@@ -2,6 +2,7 @@ import { SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { memoryDriver, StoreError, wrapStore } from '@factorywager/r2-store';
 import { createAuth } from '../src/auth/auth.ts';
+import { addUser, deleteUser } from '../src/auth/user-admin.ts';
 import type { RegistryConfig } from '../src/config/types.ts';
 import { memoryStore, publishBody, setup, snapshot, type CallOptions } from './_helpers.ts';
 
@@ -26,8 +27,14 @@ describe('hostile credentials against the real auth module', () => {
       expect(res.status).toBe(201);
       return (await res.json()).token as string;
     };
+    // alice holds a role: open sign-up may not claim her name, an administrator creates her
+    const squat = await s.call('PUT', '/-/user/org.couchdb.user:alice', { body: { name: 'alice', password: 'squatters password' } });
+    expect(squat.status).toBe(403);
+    await addUser(store, 'alice', PW, { iterations: 1000 });
     const alice = await adduser('alice');
     const bob = await adduser('bob');
+    const gone = await adduser('gone');
+    await deleteUser(store, 'gone');
     expect((await s.call('PUT', '/@acme%2fui', { token: alice, body: await publishBody('@acme/ui', '1.0.0') })).status).toBe(201);
     expect((await s.call('PUT', '/mine', { token: alice, body: await publishBody('mine', '1.0.0') })).status).toBe(201);
     const ro = (await (await s.call('POST', '/-/npm/v1/tokens', { token: alice, body: { password: PW, readonly: true } })).json()).token as string;
@@ -52,6 +59,8 @@ describe('hostile credentials against the real auth module', () => {
       ['garbage token', 'PUT', '/mine', { token: 'garbage', body: publishMine }, 401],
       ['basic credentials', 'PUT', '/mine', { headers: { authorization: 'Basic YWxpY2U6cHc=' }, body: publishMine }, 401],
       ['revoked token', 'PUT', '/mine', { token: doomed.token, body: publishMine }, 401],
+      ['token of a deleted user', 'PUT', '/mine', { token: gone, body: publishMine }, 401],
+      ['basic credentials of a deleted user', 'PUT', '/mine', { headers: { authorization: `Basic ${Buffer.from(`gone:${PW}`).toString('base64')}` }, body: publishMine }, 401],
       ['read-only token publishing', 'PUT', '/mine', { token: ro, body: publishMine }, 403],
       ['read-only token tagging', 'PUT', '/-/package/mine/dist-tags/next', { token: ro, body: '1.0.0' }, 403],
       ['read-only token deprecating', 'PUT', '/mine', { token: ro, body: deprecate }, 403],
@@ -78,6 +87,9 @@ describe('hostile credentials against the real auth module', () => {
     expect((await s.call('GET', '/mine')).status).toBe(200);
     // Tokens minted now (after the clock moved) work: the server is healthy.
     expect((await s.call('GET', '/@acme%2fui', { token: await adduser('carol') })).status).toBe(200);
+    // a name registered again after a delete does not inherit the old tokens
+    await adduser('gone');
+    expect((await s.call('GET', '/-/whoami', { token: gone })).status).toBe(401);
   });
 
   it('logs why an auth route failed: the error of a 4xx, the cause of a 5xx', async () => {

@@ -130,12 +130,13 @@ describe.each(['bun', 'node'] as const)('NPMRegistryServer on the %s adapter', (
     expect(cancelled).toBe(1);
   });
 
-  it('passes the peer address to the login limits: failures of two users block a third from 127.0.0.1', async () => {
-    const { server } = await startServer(runtime, 2);
+  it('passes the peer address to the login limits: failures of five users block a sixth from 127.0.0.1', async () => {
+    // one failure per user and address; five times that per address over all names
+    const { server } = await startServer(runtime, 1);
     const put = (name: string, password: string) => fetch(`${server.url}/-/user/org.couchdb.user:${name}`, { method: 'PUT', body: JSON.stringify({ name, password }) });
-    for (const name of ['ann', 'ben', 'cat']) expect((await put(name, 'correct horse battery')).status).toBe(201);
-    expect((await put('ann', 'wrong password')).status).toBe(401);
-    expect((await put('ben', 'wrong password')).status).toBe(401);
+    const names = ['ann', 'ben', 'dan', 'eve', 'fay'];
+    for (const name of [...names, 'cat']) expect((await put(name, 'correct horse battery')).status).toBe(201);
+    for (const name of names) expect((await put(name, 'wrong password')).status).toBe(401);
     expect((await put('cat', 'correct horse battery')).status).toBe(429);
   });
 });

@@ -6,6 +6,7 @@ import type { Area, Context } from '../kit.ts';
 import { CliError } from '../kit.ts';
 import { openClient, packagePath, type RegistryClient } from './_registry-client.ts';
 import { pack, publishDocument } from './_registry-pack.ts';
+import { userCommand } from './_registry-user.ts';
 
 function print(ctx: Context, data: unknown, human: () => string): void {
   ctx.out(ctx.json ? JSON.stringify(data, null, 2) : human());
@@ -160,6 +161,7 @@ const registry: Area = {
       print(ctx, s, () => `packages: ${s.packages}\nversions: ${s.versions}\nstored:   ${formatBytes(s.bytes)}\ndownloads: ${s.downloads}`);
     },
   },
+  user: userCommand,
   config: {
     summary: 'init: write a commented registry.config.json5; load: print the resolved config, secrets redacted',
     usage: '<init|load> [--config <file>] [--force] [--upstream <url>]',

@@ -7,6 +7,8 @@ import { assertUserName, authKeys, isTokenId } from './_keys.ts';
 export interface TokenRecord {
   key: string;
   user: string;
+  /** The id of the user record the token was issued to: a later account of the same name has another. */
+  userId?: string;
   /** First characters of the token, as `npm token list` shows them. */
   token: string;
   readonly: boolean;
@@ -18,10 +20,17 @@ export interface TokenRecord {
   name?: string;
 }
 
-/** Verified claims of a token whose record still exists. */
+/** Verified claims of a token whose record still exists and whose user is the one it was issued to. */
 export interface VerifiedToken {
   user: string;
+  userId: string;
   record: TokenRecord;
+}
+
+/** The account a token is issued to: its name and the id of its user record. */
+export interface TokenOwner {
+  name: string;
+  id: string;
 }
 
 const encoder = new TextEncoder();
@@ -54,15 +63,16 @@ export async function resolveSigningKey(store: Store, configured: string | undef
   throw new RegistryError('INTERNAL', 'could not read or create the signing secret');
 }
 
-/** Signs a new token for `user` and records its id; `ttlSeconds` bounds its life. */
+/** Signs a new token for `user` (bound to its user id) and records its id; `ttlSeconds` bounds its life. */
 export async function issueToken(
-  store: Store, key: Uint8Array, user: string,
+  store: Store, key: Uint8Array, owner: TokenOwner,
   opts: { readonly: boolean; cidr: string[]; ttlSeconds: number; nowMs: number; name?: string },
 ): Promise<{ token: string; record: TokenRecord }> {
   const id = crypto.randomUUID();
   const iat = Math.floor(opts.nowMs / 1000);
   const exp = iat + opts.ttlSeconds;
-  const token = await new SignJWT({ ro: opts.readonly || undefined })
+  const user = owner.name;
+  const token = await new SignJWT({ ro: opts.readonly || undefined, uid: owner.id })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(user)
     .setJti(id)
@@ -71,7 +81,7 @@ export async function issueToken(
     .sign(key);
   const now = new Date(opts.nowMs).toISOString();
   const record: TokenRecord = {
-    key: id, user, token: token.slice(0, 6), readonly: opts.readonly, cidr_whitelist: opts.cidr,
+    key: id, user, userId: owner.id, token: token.slice(0, 6), readonly: opts.readonly, cidr_whitelist: opts.cidr,
     created: now, updated: now, expires: new Date(exp * 1000).toISOString(),
     ...(opts.name ? { name: opts.name } : {}),
   };
@@ -80,8 +90,10 @@ export async function issueToken(
 }
 
 /**
- * Verifies signature (HS256 only: `alg: none` and every other algorithm are refused), expiry and
- * that the token's record still exists (a revoked token fails at once, on every replica).
+ * Verifies signature (HS256 only: `alg: none` and every other algorithm are refused), expiry (the
+ * signed one and the stored one), that the token's record still exists (a revoked token fails at once,
+ * on every replica) and that its user record is the one it was issued to: a deleted user's tokens, or
+ * a token of an earlier account of the same name, fail.
  */
 export async function verifyToken(store: Store, key: Uint8Array, token: string, nowMs: number): Promise<VerifiedToken> {
   let payload;
@@ -93,31 +105,57 @@ export async function verifyToken(store: Store, key: Uint8Array, token: string, 
   }
   const user = payload.sub;
   const id = payload.jti;
+  const uid = payload.uid;
   try {
     assertUserName(user);
   } catch {
     throw new RegistryError('UNAUTHORIZED', 'invalid token');
   }
   if (!isTokenId(id)) throw new RegistryError('UNAUTHORIZED', 'invalid token');
-  const record = await store.getJson<TokenRecord>(authKeys.token(user, id));
-  if (!record || record.user !== user) throw new RegistryError('UNAUTHORIZED', 'token revoked: log in again');
-  return { user, record };
+  // Tokens signed before user ids existed carry none: they cannot be tied to an account.
+  if (typeof uid !== 'string') throw new RegistryError('UNAUTHORIZED', 'token revoked: log in again');
+  const [record, account] = await Promise.all([
+    store.getJson<TokenRecord>(authKeys.token(user, id)),
+    store.getJson<{ id?: unknown }>(authKeys.user(user)),
+  ]);
+  if (!record || record.user !== user || record.userId !== uid || account?.id !== uid) {
+    throw new RegistryError('UNAUTHORIZED', 'token revoked: log in again');
+  }
+  if (record.expires !== undefined && !(Date.parse(record.expires) > nowMs)) {
+    throw new RegistryError('UNAUTHORIZED', 'token expired: log in again');
+  }
+  return { user, userId: uid, record };
 }
 
-/** Every live token record of `user`, oldest first; records of expired tokens are deleted on the way. */
-export async function listTokens(store: Store, user: string, nowMs: number): Promise<TokenRecord[]> {
+/**
+ * Every live token record of `owner`, oldest first; records of expired tokens, and of an earlier
+ * account of the same name, are deleted on the way.
+ */
+export async function listTokens(store: Store, owner: TokenOwner, nowMs: number): Promise<TokenRecord[]> {
   const out: TokenRecord[] = [];
   let cursor: string | undefined;
   do {
-    const page = await store.list({ prefix: authKeys.userTokensPrefix(user), cursor });
+    const page = await store.list({ prefix: authKeys.userTokensPrefix(owner.name), cursor });
     const records = await Promise.all(page.keys.map((k) => store.getJson<TokenRecord>(k)));
     const expired: string[] = [];
     records.forEach((r, i) => {
-      if (r && r.expires && Date.parse(r.expires) <= nowMs) expired.push(page.keys[i]!);
-      else if (r) out.push(r);
+      if (!r) return;
+      if (r.userId !== owner.id || (r.expires && !(Date.parse(r.expires) > nowMs))) expired.push(page.keys[i]!);
+      else out.push(r);
     });
     if (expired.length) await store.deleteMany(expired);
     cursor = page.cursor;
   } while (cursor);
   return out.sort((a, b) => a.created.localeCompare(b.created));
+}
+
+/** Deletes every token record of the user `name` (any account of that name); returns how many. */
+export async function deleteAllTokens(store: Store, name: string): Promise<number> {
+  let count = 0;
+  for (;;) {
+    const page = await store.list({ prefix: authKeys.userTokensPrefix(name) });
+    if (page.keys.length === 0) return count;
+    await store.deleteMany(page.keys);
+    count += page.keys.length;
+  }
 }

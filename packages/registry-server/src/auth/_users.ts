@@ -6,6 +6,11 @@ import type { FailureLimiter } from './_rate-limit.ts';
 
 /** A user as stored at `auth/users/<name>.json`. */
 export interface UserRecord {
+  /**
+   * Random id of this account: tokens are bound to it, so an account created later under the same
+   * name (after a delete) never inherits them. Records from before ids get one at their next login.
+   */
+  id: string;
   name: string;
   email?: string;
   password: PasswordHash;
@@ -13,14 +18,22 @@ export interface UserRecord {
   updated: string;
 }
 
+/** The failed-login limiters: per user from one address, and per address over every user name. */
+export interface LoginLimiters {
+  /** Keyed `<user> <address>`: a stranger elsewhere never locks the owner out. */
+  pair: FailureLimiter;
+  /** Keyed by address, with a higher limit: bounds guessing over many user names from one place. */
+  address: FailureLimiter;
+}
+
 // Spent on unknown users so that a miss costs what a wrong password costs.
 let dummy: Promise<PasswordHash> | undefined;
 
-/** Users and password checks, with failed attempts counted per user and per address. */
+/** Users and password checks, with failed attempts counted per user and address, and per address. */
 export class Users {
   constructor(
     readonly store: Store,
-    readonly limiter: FailureLimiter,
+    readonly limiters: LoginLimiters,
     readonly iterations = PBKDF2_ITERATIONS,
   ) {}
 
@@ -28,30 +41,42 @@ export class Users {
     return this.store.getJson<UserRecord>(authKeys.user(name));
   }
 
-  /** Creates the user; false when it already exists (the caller then checks the password). */
-  async create(name: string, password: string, email: string | undefined, nowIso: string): Promise<boolean> {
-    const record: UserRecord = { name, password: await hashPassword(password, this.iterations), created: nowIso, updated: nowIso };
+  /** Creates the user with a fresh id; null when it already exists (the caller then checks the password). */
+  async create(name: string, password: string, email: string | undefined, nowIso: string): Promise<UserRecord | null> {
+    const record: UserRecord = { id: crypto.randomUUID(), name, password: await hashPassword(password, this.iterations), created: nowIso, updated: nowIso };
     if (email) record.email = email;
     try {
       await this.store.putJson(authKeys.user(name), record, { ifNoneMatch: '*' });
-      return true;
+      return record;
     } catch (err) {
-      if ((err as { code?: unknown }).code === 'PRECONDITION_FAILED') return false;
+      if ((err as { code?: unknown }).code === 'PRECONDITION_FAILED') return null;
       throw err;
     }
   }
 
+  /** True when `address` failed too many logins over all user names. */
+  addressBlocked(address: string | null): boolean {
+    return address !== null && this.limiters.address.blocked(address);
+  }
+
   /**
-   * Checks `password` for `name`; throws RATE_LIMITED when the user or the address failed too often,
-   * UNAUTHORIZED on a wrong password or an unknown user (same message, same cost).
+   * Checks `password` for `name`; throws RATE_LIMITED when this user failed too often from this
+   * address (or the address over all names), UNAUTHORIZED on a wrong password or an unknown user
+   * (same message, same cost).
    */
   async check(name: string, password: string, address: string | null): Promise<UserRecord> {
-    const keys = [`user:${name}`, ...(address ? [`addr:${address}`] : [])];
-    if (keys.some((k) => this.limiter.blocked(k))) {
+    const pairKey = `${name} ${address ?? '-'}`;
+    const { pair, address: byAddress } = this.limiters;
+    if (pair.blocked(pairKey) || this.addressBlocked(address)) {
       throw new RegistryError('RATE_LIMITED', 'too many failed logins: try again later');
     }
     // Counted before the slow hash: concurrent guesses must not all pass the check above.
-    for (const k of keys) this.limiter.fail(k);
+    pair.fail(pairKey);
+    if (address) byAddress.fail(address);
+    const forgive = () => {
+      pair.forgive(pairKey);
+      if (address) byAddress.forgive(address);
+    };
     let user: UserRecord | null;
     let ok = false;
     try {
@@ -63,20 +88,28 @@ export class Users {
         await verifyPassword(password, await dummy);
       }
     } catch (err) {
-      for (const k of keys) this.limiter.forgive(k); // a store failure is no failed login
+      forgive(); // a store failure is no failed login
       throw err;
     }
     if (!user || !ok) throw new RegistryError('UNAUTHORIZED', 'incorrect user name or password');
-    this.limiter.reset(`user:${name}`);
-    if (address) this.limiter.forgive(`addr:${address}`);
-    if (user.password.iterations < this.iterations) await this.#rehash(name, password);
+    pair.reset(pairKey);
+    if (address) byAddress.forgive(address);
+    if (user.password.iterations < this.iterations || typeof user.id !== 'string') return this.#upgrade(name, password, user);
     return user;
   }
 
-  // Raises the cost of an old hash on the next successful login.
-  async #rehash(name: string, password: string): Promise<void> {
-    const next = await hashPassword(password, this.iterations);
-    await this.store.updateJson<UserRecord>(authKeys.user(name), (cur) =>
-      cur ? { ...cur, password: next, updated: new Date().toISOString() } : undefined);
+  // Raises the cost of an old hash, and gives a record from before user ids its id.
+  async #upgrade(name: string, password: string, user: UserRecord): Promise<UserRecord> {
+    const next = user.password.iterations < this.iterations ? await hashPassword(password, this.iterations) : user.password;
+    const result = await this.store.updateJson<UserRecord>(authKeys.user(name), (cur) =>
+      cur ? {
+        ...cur,
+        id: typeof cur.id === 'string' ? cur.id : crypto.randomUUID(),
+        // a password changed meanwhile stays as it is
+        password: cur.password?.hash === user.password.hash ? next : cur.password,
+        updated: new Date().toISOString(),
+      } : undefined);
+    if (!result.value) throw new RegistryError('UNAUTHORIZED', 'incorrect user name or password');
+    return result.value;
   }
 }

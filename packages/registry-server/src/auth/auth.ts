@@ -8,7 +8,9 @@ import { isPlainObject, readJson as readJsonBody } from '../_http.ts';
 import { checkAccess } from './access.ts';
 import { inCidrs, isIpv4Cidr } from './_cidr.ts';
 import { assertUserName, authKeys, isTokenId } from './_keys.ts';
+import { BasicCredentials } from './_basic.ts';
 import { FailureLimiter } from './_rate-limit.ts';
+import { assertSignupAllowed } from './signup-policy.ts';
 import { issueToken, listTokens, resolveSigningKey, verifyToken, type TokenRecord } from './_tokens.ts';
 import { Users } from './_users.ts';
 import type { Auth, Principal } from './types.ts';
@@ -25,6 +27,9 @@ export interface AuthDeps {
 }
 
 const LOGIN_WINDOW_MS = 15 * 60_000;
+const SIGNUP_WINDOW_MS = 60 * 60_000;
+/** One address may fail this many times the per-user limit over all user names. */
+const ADDRESS_FACTOR = 5;
 const MAX_AUTH_BODY = 64 * 1024;
 
 /** The JSON error answer every route of the registry gives: `{ "error": "..." }` with the code's status. */
@@ -61,11 +66,14 @@ function tokenView(r: TokenRecord) {
 export function createAuth(deps: AuthDeps): Auth {
   const { store, config } = deps;
   const now = deps.now ?? Date.now;
-  const limiter = new FailureLimiter(config.auth.maxLoginAttempts, LOGIN_WINDOW_MS, now);
-  const users = new Users(store, limiter, deps.passwordIterations);
+  const max = config.auth.maxLoginAttempts;
+  const users = new Users(store, {
+    pair: new FailureLimiter(max, LOGIN_WINDOW_MS, now),
+    address: new FailureLimiter(max * ADDRESS_FACTOR, LOGIN_WINDOW_MS, now),
+  }, deps.passwordIterations);
+  const signups = new FailureLimiter(config.auth.maxSignupsPerAddress ?? 10, SIGNUP_WINDOW_MS, now);
+  const basic = new BasicCredentials(users, now);
   const ttlSeconds = parseDuration(config.auth.tokenTtl) ?? 30 * 86_400;
-  // Rules name users and roles alike: a user registered under a role's name would get its rights.
-  const roleNames = new Set(Object.values(config.users).flatMap((u) => u.roles));
   let signingKey: Promise<Uint8Array> | undefined;
   const key = () => {
     signingKey ??= resolveSigningKey(store, config.auth.secret).catch((err) => {
@@ -86,14 +94,24 @@ export function createAuth(deps: AuthDeps): Auth {
   async function authenticate(req: Request): Promise<Principal | null> {
     const header = req.headers.get('authorization');
     if (!header) return null;
+    const basicAuth = /^Basic\s+(\S+)\s*$/i.exec(header);
+    if (basicAuth) {
+      const user = await basic.verify(basicAuth[1]!, address(req));
+      return { name: user.name, userId: user.id, roles: config.users[user.name]?.roles ?? [], readOnly: false };
+    }
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m) throw new RegistryError('UNAUTHORIZED', 'unsupported authorization: send a bearer token (npm login)');
-    const { user, record } = await verifyToken(store, await key(), m[1]!, now());
+    if (!m) throw new RegistryError('UNAUTHORIZED', 'unsupported authorization: send a bearer token (npm login) or Basic user:password');
+    const { user, userId, record } = await verifyToken(store, await key(), m[1]!, now());
     if (record.cidr_whitelist.length > 0 && !inCidrs(address(req), record.cidr_whitelist)) {
       throw new RegistryError('UNAUTHORIZED', 'this token is not valid from your address');
     }
-    return { name: user, roles: config.users[user]?.roles ?? [], readOnly: record.readonly, tokenId: record.key };
+    return { name: user, userId, roles: config.users[user]?.roles ?? [], readOnly: record.readonly, tokenId: record.key };
   }
+
+  const owner = (p: Principal) => {
+    if (!p.userId) throw new RegistryError('UNAUTHORIZED', 'log in again');
+    return { name: p.name, id: p.userId };
+  };
 
   async function requirePrincipal(req: Request): Promise<Principal> {
     const principal = await authenticate(req);
@@ -116,14 +134,19 @@ export function createAuth(deps: AuthDeps): Auth {
     if (typeof password !== 'string' || password.length === 0) throw new RegistryError('BAD_REQUEST', 'a password is required');
     if (password.length > 1024) throw new RegistryError('BAD_REQUEST', 'password too long (at most 1024 characters)');
     const nowIso = new Date(now()).toISOString();
-    let created = false;
+    const from = address(c.req.raw);
+    let user = null;
     if (config.auth.allowRegistration && !(await users.get(name))) {
-      if (roleNames.has(name) && !Object.hasOwn(config.users, name)) throw new RegistryError('FORBIDDEN', `"${name}" is the name of a role: choose another user name`);
+      assertSignupAllowed(name, config);
       if (password.length < 8) throw new RegistryError('BAD_REQUEST', 'password too short (at least 8 characters)');
-      created = await users.create(name, password, typeof email === 'string' ? email : undefined, nowIso);
+      const signupKey = from ?? '-';
+      if (users.addressBlocked(from) || signups.blocked(signupKey)) throw new RegistryError('RATE_LIMITED', 'too many sign-ups or failed logins from your address: try again later');
+      signups.fail(signupKey);
+      user = await users.create(name, password, typeof email === 'string' ? email : undefined, nowIso);
     }
-    if (!created) await users.check(name, password, address(c.req.raw));
-    const { token } = await issueToken(store, await key(), name, { readonly: false, cidr: [], ttlSeconds, nowMs: now(), name: 'login' });
+    const created = user !== null;
+    user ??= await users.check(name, password, from);
+    const { token } = await issueToken(store, await key(), user, { readonly: false, cidr: [], ttlSeconds, nowMs: now(), name: 'login' });
     return c.json({ ok: created ? `user '${name}' created` : `you are authenticated as '${name}'`, id, token }, 201);
   });
 
@@ -141,7 +164,7 @@ export function createAuth(deps: AuthDeps): Auth {
 
   routes.get('/-/npm/v1/tokens', async (c) => {
     const principal = await requirePrincipal(c.req.raw);
-    const records = await listTokens(store, principal.name, now());
+    const records = await listTokens(store, owner(principal), now());
     return c.json({ objects: records.map(tokenView), total: records.length, urls: {} });
   });
 
@@ -162,7 +185,7 @@ export function createAuth(deps: AuthDeps): Auth {
       ttl = Math.min(ttl, (body.expires as number) * 86_400);
     }
     await users.check(principal.name, body.password, address(c.req.raw));
-    const { token, record } = await issueToken(store, await key(), principal.name, { readonly, cidr: cidr as string[], ttlSeconds: ttl, nowMs: now(), name });
+    const { token, record } = await issueToken(store, await key(), owner(principal), { readonly, cidr: cidr as string[], ttlSeconds: ttl, nowMs: now(), name });
     return c.json({ ...tokenView(record), token }, 201);
   });
 

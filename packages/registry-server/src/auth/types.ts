@@ -3,6 +3,8 @@ import type { Hono } from 'hono';
 /** Who made a request, once a token was verified. */
 export interface Principal {
   name: string;
+  /** Id of the user record (tokens are bound to it); absent only for principals of test fakes. */
+  userId?: string;
   /** Roles from the config's `users` section. */
   roles: string[];
   /** A read-only token may read but never publish, tag, deprecate or unpublish. */

@@ -12,7 +12,7 @@ export function baseConfig(): RegistryConfig {
     publicUrl: 'http://127.0.0.1:4873',
     storage: { driver: 'fs', root: './.factorywager' },
     dataDir: './.factorywager',
-    auth: { mode: 'jwt', tokenTtl: '30d', allowRegistration: true, maxLoginAttempts: 10, trustProxy: false },
+    auth: { mode: 'jwt', tokenTtl: '30d', allowRegistration: true, maxLoginAttempts: 10, maxSignupsPerAddress: 10, trustProxy: false },
     users: {},
     packages: [{ pattern: '**', access: ['$all'], publish: ['$authenticated'], unpublish: ['$authenticated'] }],
     uplinks: {},

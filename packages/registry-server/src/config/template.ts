@@ -27,8 +27,9 @@ export function configTemplate(opts: { upstream?: string } = {}): string {
     // kept in the store. Prefer REGISTRY_SECRET over writing it here.
     // secret: '...',
     tokenTtl: '30d',
-    allowRegistration: true,   // may \`npm adduser\` create users?
-    maxLoginAttempts: 10,      // failed logins per user and per address, per 15 minutes
+    allowRegistration: true,   // may \`npm adduser\` create users? (never the names below: fw registry user add)
+    maxLoginAttempts: 10,      // failed logins per user from one address per 15 minutes (5x that per address)
+    maxSignupsPerAddress: 10,  // accounts open sign-up creates per address per hour
     trustProxy: false,         // read the client address from X-Forwarded-For (behind your proxy only)
   },
 

@@ -58,8 +58,13 @@ export interface RegistryConfig {
     tokenTtl: string;
     /** Whether `npm adduser` may create users. */
     allowRegistration: boolean;
-    /** Failed logins per user+address before RATE_LIMITED, per 15 minutes. */
+    /**
+     * Failed logins per user from one address before RATE_LIMITED, per 15 minutes (one address may fail
+     * five times as often over all user names).
+     */
     maxLoginAttempts: number;
+    /** Accounts open sign-up may create from one address per hour. Default 10. */
+    maxSignupsPerAddress: number;
     /** Take the client address from X-Forwarded-For (only behind a proxy you run). Default false. */
     trustProxy: boolean;
   };

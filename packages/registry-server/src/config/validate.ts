@@ -139,7 +139,7 @@ export function validateConfigLayer(raw: unknown, source = 'config'): ConfigLaye
   if (o.storage !== undefined) layer.storage = storage(c, o.storage);
   if (o.dataDir !== undefined) layer.dataDir = c.string(o.dataDir, 'dataDir');
   if (o.auth !== undefined) {
-    const a = c.object(o.auth, 'auth', ['mode', 'secret', 'tokenTtl', 'allowRegistration', 'maxLoginAttempts', 'trustProxy']);
+    const a = c.object(o.auth, 'auth', ['mode', 'secret', 'tokenTtl', 'allowRegistration', 'maxLoginAttempts', 'maxSignupsPerAddress', 'trustProxy']);
     const auth: Partial<RegistryConfig['auth']> = {};
     if (a.mode !== undefined) auth.mode = c.oneOf(a.mode, 'auth.mode', ['jwt'] as const);
     if (a.secret !== undefined) {
@@ -150,6 +150,7 @@ export function validateConfigLayer(raw: unknown, source = 'config'): ConfigLaye
     if (a.tokenTtl !== undefined) auth.tokenTtl = a.tokenTtl as string;
     if (a.allowRegistration !== undefined) auth.allowRegistration = c.boolean(a.allowRegistration, 'auth.allowRegistration');
     if (a.maxLoginAttempts !== undefined) auth.maxLoginAttempts = c.integer(a.maxLoginAttempts, 'auth.maxLoginAttempts', 1, 10_000);
+    if (a.maxSignupsPerAddress !== undefined) auth.maxSignupsPerAddress = c.integer(a.maxSignupsPerAddress, 'auth.maxSignupsPerAddress', 1, 1_000_000);
     if (a.trustProxy !== undefined) auth.trustProxy = c.boolean(a.trustProxy, 'auth.trustProxy');
     layer.auth = auth;
   }
