@@ -26,6 +26,9 @@ export interface D3Graph {
   name: string;
   current: string | null;
   latest: string | null;
+  /** The Rollback Ready version, or null. */
+  rollback: string | null;
+  distTags: Record<string, string>;
   total: number;
   nodes: D3Node[];
   links: D3Link[];
@@ -47,6 +50,8 @@ export function toD3Json(graph: RenderableGraph): D3Graph {
     name: graph.name,
     current: graph.current ?? null,
     latest: graph.latest ?? null,
+    rollback: graph.rollback ?? null,
+    distTags: { ...graph.distTags },
     total: Math.max(graph.total ?? 0, graph.nodes.length),
     nodes: graph.nodes.map((n, index) => ({
       id: n.id,

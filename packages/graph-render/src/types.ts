@@ -8,6 +8,10 @@ export interface RenderableGraph {
   current?: string | null;
   /** The highest version. */
   latest?: string | null;
+  /** The version a rollback would pick (the Rollback Ready one). */
+  rollback?: string | null;
+  /** Every dist-tag and the version it points at. */
+  distTags?: Readonly<Record<string, string>>;
   /** How many versions there are in all when `nodes` holds only the newest ones. */
   total?: number;
   /** Newest first. */
@@ -49,5 +53,8 @@ export interface HistoryEntry {
   /** ISO date or any text. */
   date?: string | null;
   actor?: string | null;
+  /** A short detail after the action, e.g. `1.3.0 → 1.2.0` for a tag move. */
+  detail?: string | null;
+  /** A longer note (a reason), shown on the line below. */
   note?: string | null;
 }

@@ -27,6 +27,15 @@ describe('renderHistoryAscii', () => {
     expect(renderHistoryAscii('k', [])).toBe('🔐 k  0 versions\n└── (no history)\n');
   });
 
+  it('shows a detail after the action and counts events with a unit of its own', () => {
+    const out = renderHistoryAscii('my-pkg', [
+      { version: '1.2.0', action: 'rollback', detail: '1.3.0 → 1.2.0', date: '2026-03-02T09:00:00.000Z', actor: 'ana', note: 'bad 1.3.0' },
+      { version: '1.3.0', action: 'publish', date: '2026-03-01T09:00:00.000Z', actor: 'bob' },
+    ], { icon: '📦', unit: ['event', 'events'] });
+    expect(out).toBe('📦 my-pkg  2 events\n├── 1.2.0  rollback  1.3.0 → 1.2.0  2026-03-02  by ana\n│      bad 1.3.0\n└── 1.3.0  publish   2026-03-01  by bob\n');
+    expect(renderHistoryAscii('p', [{ version: 'x', action: 'tag', detail: `a\u001b[2J → b` }], { unit: ['event', 'events'] })).toBe('🔐 p  1 event\n└── x  tag  a[2J → b\n');
+  });
+
   it('drops control characters from titles, actors, actions, dates and notes', () => {
     const esc = '\u001b';
     const out = renderHistoryAscii(`k${esc}[2J`, [{ version: 1, action: `create${esc}[8m`, date: `soon${esc}c`, actor: `eve${esc}]0;x\u0007`, note: `n${esc}[1A` }]);

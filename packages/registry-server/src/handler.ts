@@ -4,10 +4,9 @@ import type { Auth } from './auth/types.ts';
 import type { RegistryConfig } from './config/types.ts';
 import { errorOf, errorResponse, toRegistryError } from './_error-response.ts';
 import { RegistryError } from './errors.ts';
-import { actorOf, authorize, type HandlerContext } from './_context.ts';
-import { isPlainObject, json, readJson } from './_http.ts';
-import { assertPackageName, assertTag, assertVersion } from './_names.ts';
-import { readHistory } from './packages/history.ts';
+import type { HandlerContext } from './_context.ts';
+import { json } from './_http.ts';
+import { fwRoutes } from './_routes-fw.ts';
 import { packageRoute } from './_routes-packages.ts';
 import { computeStats, loadPackuments } from './packages/catalog.ts';
 import { searchIndex, summaryOf } from './packages/index-search.ts';
@@ -63,8 +62,9 @@ function logPath(pathname: string): string {
  * The npm registry protocol as `(Request) => Promise<Response>`, runnable on Bun, Node and Workers
  * (no `node:` imports). Packuments (full and abbreviated), tarballs, publish, dist-tags, deprecate,
  * unpublish, search, uplinks; users and tokens come from `auth.routes`. Ours, under `/-/fw/`:
- * `GET packages` (list), `GET stats`, `GET history?package=<name>`, `POST rollback` with
- * `{ package, version, tag? }` (moves a tag back to an older version; history says `rollback`).
+ * `GET packages` (list), `GET stats`, and the graph, history and rollback routes of `fwRoutes`:
+ * `GET graph/:pkg?format=json|ascii|mermaid`, `GET history?package=&limit=&type=`, `POST rollback`
+ * with `{ package, version, tag?, reason?, force?, from? }` (moves a tag back or forward).
  * @example
  * const handler = createRegistryHandler({ store: createStore({ driver: 'memory' }), config, auth });
  * Bun.serve({ port: 4873, fetch: handler });
@@ -118,22 +118,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     await ctx.downloads.idle();
     return json(await computeStats(ctx.store, await visible(c.req.raw)));
   });
-  app.get('/-/fw/history', async (c) => {
-    const name = assertPackageName(c.req.query('package') ?? '');
-    await authorize(ctx, c.req.raw, 'access', name);
-    const history = await readHistory(ctx.store, name);
-    if (!history) throw new RegistryError('NOT_FOUND', `no history for ${name}`);
-    return json(history);
-  });
-  app.post('/-/fw/rollback', async (c) => {
-    const body = await readJson(c.req.raw, 64 * 1024);
-    if (!isPlainObject(body) || typeof body.package !== 'string') throw new RegistryError('BAD_REQUEST', 'body must be { "package", "version", "tag"? }');
-    const name = assertPackageName(body.package);
-    const tag = assertTag(typeof body.tag === 'string' ? body.tag : 'latest');
-    const version = assertVersion(body.version);
-    const who = await authorize(ctx, c.req.raw, 'publish', name);
-    return json({ 'dist-tags': await service.setTag(name, tag, version, actorOf(who), 'rollback') });
-  });
+  app.route('/', fwRoutes(ctx));
   app.route('/', deps.auth.routes);
   app.all('*', (c) => packageRoute(ctx, c.req.raw));
   app.onError((err) => errorResponse(toRegistryError(err)));

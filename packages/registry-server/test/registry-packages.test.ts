@@ -256,21 +256,3 @@ describe('search, list, ping, advisories, logs', () => {
     expect(text).not.toContain('tok-ana');
   });
 });
-
-describe('history and rollback endpoints', () => {
-  it('serves history.json and rolls latest back to an older version with a rollback event', async () => {
-    const s = setup();
-    await publish(s, '@acme/roll', '1.0.0');
-    await publish(s, '@acme/roll', '1.1.0');
-    const roll = await s.call('POST', '/-/fw/rollback', { token: 'tok-ana', body: { package: '@acme/roll', version: '1.0.0' } });
-    expect(roll.status).toBe(200);
-    expect((await roll.json())['dist-tags'].latest).toBe('1.0.0');
-    expect((await s.call('POST', '/-/fw/rollback', { token: 'tok-ana', body: { package: '@acme/roll', version: '1.1.0' } })).status).toBe(400);
-    expect((await s.call('POST', '/-/fw/rollback', { body: { package: '@acme/roll', version: '1.0.0' } })).status).toBe(401);
-    const history = await (await s.call('GET', '/-/fw/history?package=@acme/roll')).json();
-    expect(history.events.map((e: { type: string }) => e.type)).toEqual(['publish', 'publish', 'rollback']);
-    expect(history.events[2]).toMatchObject({ actor: 'ana', tag: 'latest', before: '1.1.0', after: '1.0.0', time: expect.any(String) });
-    expect((await s.call('GET', '/-/fw/history?package=..%2fetc')).status).toBe(400);
-    expect((await s.call('GET', '/-/fw/history?package=nothing-here')).status).toBe(404);
-  });
-});

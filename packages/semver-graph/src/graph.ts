@@ -11,7 +11,8 @@ import type { GraphOptions, LinkType, Packument, PackumentVersion, VersionGraph,
  * highest version of the major before it.
  *
  * Status: `current` is what `latest` points to; `rollback` is the newest non-deprecated stable version
- * below it, and any version carrying another dist-tag; `deprecated` has a deprecation message;
+ * below it (or, with `rolledBackFrom`, the version the last rollback replaced), and any version
+ * carrying another dist-tag; `deprecated` has a deprecation message;
  * `archived` is the rest. Statuses are computed on the whole packument before `range`, `since` and
  * `limit` filter the nodes.
  *
@@ -51,7 +52,11 @@ export function buildVersionGraph(packument: Packument, options: GraphOptions = 
   const current = distTags.latest !== undefined && parsed.has(distTags.latest) ? distTags.latest : null;
   const message = (v: string) => deprecation(manifests[v]);
   let rollback: string | null = null;
-  if (current !== null) {
+  const back = options.rolledBackFrom ?? null;
+  if (current !== null && back !== null && back !== current && parsed.has(back) && message(back) === null) {
+    // The version a rollback replaced: rolling forward again is the same command.
+    rollback = back;
+  } else if (current !== null) {
     const at = norm(current);
     rollback = desc.find((v) => precedence(norm(v), at) < 0 && parsed.get(v)!.prerelease.length === 0 && message(v) === null) ?? null;
   }

@@ -3,7 +3,7 @@ export { parseVersion, isValidVersion } from './parse.ts';
 export { compareVersions, sortVersions } from './compare.ts';
 export { recommendVersion, isBumpType, BUMP_TYPES } from './recommend.ts';
 export { buildVersionGraph } from './graph.ts';
-export { planRollback, type RollbackPlan, type TagMove } from './rollback.ts';
+export { planRollback, nearestVersions, type RollbackPlan, type RollbackOptions, type TagMove } from './rollback.ts';
 export { fetchPackument, packumentUrl, DEFAULT_REGISTRY_URL, type FetchPackumentOptions } from './fetch-packument.ts';
 export { VersionManager } from './version-manager.ts';
 export type {

@@ -65,7 +65,10 @@ export interface VersionGraph {
   current: string | null;
   /** The highest version by semver precedence (stable or not). */
   latest: string | null;
-  /** What a rollback would pick: the newest non-deprecated stable version below `current`. */
+  /**
+   * What a rollback would pick: the newest non-deprecated stable version below `current`, or the
+   * version the last rollback replaced (see {@link GraphOptions.rolledBackFrom}).
+   */
   rollback: string | null;
   /** All dist-tags of the packument. */
   distTags: Record<string, string>;
@@ -83,6 +86,12 @@ export interface GraphOptions {
   limit?: number;
   /** Keep versions published on or after this date. */
   since?: string | Date;
+  /**
+   * The version `latest` pointed at before the rollback that put it where it is now. When it is
+   * still published and not deprecated, it is the graph's `rollback` (Rollback Ready) version, so
+   * rolling forward again is the same command.
+   */
+  rolledBackFrom?: string | null;
 }
 
 /** A person in a packument. */

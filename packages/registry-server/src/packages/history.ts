@@ -3,6 +3,9 @@ import { appendLog, keys, type Store } from '@factorywager/r2-store';
 /** What happened to a package. */
 export type HistoryEventType = 'publish' | 'tag' | 'untag' | 'deprecate' | 'unpublish' | 'rollback';
 
+/** Every {@link HistoryEventType}, for filters. */
+export const HISTORY_EVENT_TYPES: readonly HistoryEventType[] = ['publish', 'tag', 'untag', 'deprecate', 'unpublish', 'rollback'];
+
 /** One event of a package's history. */
 export interface HistoryEvent {
   type: HistoryEventType;
@@ -10,6 +13,12 @@ export interface HistoryEvent {
   time: string;
   version?: string;
   tag?: string;
+  /** A rollback: where the tag pointed before (null when it did not exist). */
+  from?: string | null;
+  /** A rollback: where the tag points now. */
+  to?: string;
+  /** A rollback: why, as the actor gave it (at most 500 characters, no control characters). */
+  reason?: string;
   before: unknown;
   after: unknown;
 }

@@ -4,7 +4,9 @@ import { RegistryError } from '../errors.ts';
 import { isPlainObject } from '../_http.ts';
 import { randomHex } from '../_crypto.ts';
 import { tarballFile, versionOfTarball } from '../_names.ts';
+import { nearestVersions } from '@factorywager/semver-graph';
 import { appendHistory, type HistoryEvent, type VersionRecord } from './history.ts';
+import { writeGraphFile } from './graph-file.ts';
 import { PackumentCache } from './packument-cache.ts';
 import { isLive, type Packument } from './packument.ts';
 import type { PreparedPublish } from './publish-request.ts';
@@ -12,6 +14,26 @@ import type { PackageIndex } from './package-index.ts';
 
 /** A publish that left a tarball but no manifest entry is retried over after this long. */
 const ORPHAN_AGE_MS = 5 * 60_000;
+
+/** Options of {@link PackageService.rollback}. */
+export interface RollbackOptions {
+  reason?: string;
+  /** Allow a deprecated target. */
+  force?: boolean;
+  /** Check-and-set: the version the caller saw the tag on (null: the tag did not exist). */
+  from?: string | null;
+}
+
+/** What {@link PackageService.rollback} did. */
+export interface RollbackResult {
+  changed: boolean;
+  tag: string;
+  from: string | null;
+  to: string;
+  distTags: Record<string, string>;
+  /** The event recorded (absent when nothing changed). */
+  event?: HistoryEvent;
+}
 
 const nextRev = (rev: string | undefined) => `${(Number.parseInt(rev ?? '0', 10) || 0) + 1}-${randomHex(16)}`;
 
@@ -34,6 +56,9 @@ export class PackageService {
     if (result.written) {
       this.cache.set(name, result.value, result.etag);
       if (result.value) await this.index?.recordQuietly(result.value);
+      // Derived data: a failure here loses nothing (the graph route rebuilds a missing or older file),
+      // and must not fail a change that is already stored.
+      await writeGraphFile(this.store, name, result.value).catch(() => {});
     }
     return result.value;
   }
@@ -58,6 +83,7 @@ export class PackageService {
       next.time.modified = time;
       Object.assign(next['dist-tags'], p.tags);
       if (next['dist-tags'].latest === undefined) next['dist-tags'].latest = p.version;
+      forgetRollback(next, Object.keys(next['dist-tags']).filter((t) => next['dist-tags'][t] !== before[t]));
       if (next['dist-tags'].latest === p.version) {
         if (p.description !== undefined) next.description = p.description;
         if (p.readme !== undefined) next.readme = p.readme;
@@ -179,31 +205,67 @@ export class PackageService {
     await this.store.delete(keys.tarball(name, file));
   }
 
-  /**
-   * Points a dist-tag at an existing version. As a `rollback`, the version must be older than the
-   * one the tag points at now, and history records a rollback event.
-   */
-  async setTag(name: string, tag: string, version: string, actor: string, type: 'tag' | 'rollback' = 'tag'): Promise<Record<string, string>> {
+  /** Points a dist-tag at an existing version (`npm dist-tag add`); history records a `tag` event. */
+  async setTag(name: string, tag: string, version: string, actor: string): Promise<Record<string, string>> {
     const time = this.now().toISOString();
     let before: string | null = null;
     let changed = false;
     const doc = await this.update(name, (current) => {
       if (!isLive(current)) throw notFound(name);
-      if (!current.versions[version]) throw new RegistryError('NOT_FOUND', `${name}@${version} does not exist`);
+      if (!Object.hasOwn(current.versions, version)) throw new RegistryError('NOT_FOUND', `${name}@${version} does not exist`);
       before = tagOf(current, tag);
-      if (type === 'rollback' && !(before && semver.lt(version, before))) {
-        throw new RegistryError('BAD_REQUEST', `rollback needs a version older than ${tag} (${before ?? 'unset'})`);
+      changed = before !== version;
+      if (!changed) return undefined;
+      const next = structuredClone(current);
+      next['dist-tags'][tag] = version;
+      forgetRollback(next, [tag]);
+      next._rev = nextRev(current._rev);
+      next.time.modified = time;
+      return next;
+    });
+    if (changed) await appendHistory(this.store, name, [{ type: 'tag', actor, time, tag, version, before, after: version }]);
+    return doc!['dist-tags'];
+  }
+
+  /**
+   * Moves a dist-tag back or forward to an existing version and records a `rollback` event with
+   * `from`, `to`, `tag`, `actor`, `time` and the reason. A deprecated target needs `force`; with
+   * `from`, the tag must still point there (check-and-set against what the caller saw). A tag
+   * already on the version changes nothing and records nothing (`changed: false`).
+   */
+  async rollback(name: string, tag: string, version: string, actor: string, options: RollbackOptions = {}): Promise<RollbackResult> {
+    const time = this.now().toISOString();
+    let before: string | null = null;
+    let changed = false;
+    const doc = await this.update(name, (current) => {
+      if (!isLive(current)) throw notFound(name);
+      if (!Object.hasOwn(current.versions, version)) {
+        const near = nearestVersions(Object.keys(current.versions), version);
+        throw new RegistryError('NOT_FOUND', `${name}@${version} does not exist (${near.length ? `nearest: ${near.join(', ')}` : 'no versions'})`);
+      }
+      const deprecated = current.versions[version]!.deprecated;
+      if (deprecated && !options.force) {
+        throw new RegistryError('BAD_REQUEST', `${name}@${version} is deprecated (${deprecated.slice(0, 200)}); force to roll back to it anyway`);
+      }
+      before = tagOf(current, tag);
+      if (options.from !== undefined && options.from !== before) {
+        throw new RegistryError('CONFLICT', `${tag} of ${name} points at ${before ?? 'nothing'} now, not ${options.from ?? 'nothing'}; look again`);
       }
       changed = before !== version;
       if (!changed) return undefined;
       const next = structuredClone(current);
       next['dist-tags'][tag] = version;
+      next._fw = { ...next._fw, rollbacks: { ...next._fw?.rollbacks, [tag]: { from: before, to: version } } };
       next._rev = nextRev(current._rev);
       next.time.modified = time;
       return next;
     });
-    if (changed) await appendHistory(this.store, name, [{ type, actor, time, tag, version, before, after: version }]);
-    return doc!['dist-tags'];
+    let event: HistoryEvent | undefined;
+    if (changed) {
+      event = { type: 'rollback', actor, time, tag, version, from: before, to: version, ...(options.reason ? { reason: options.reason } : {}), before, after: version };
+      await appendHistory(this.store, name, [event]);
+    }
+    return { changed, tag, from: before, to: version, distTags: doc!['dist-tags'], ...(event ? { event } : {}) };
   }
 
   /** Removes a dist-tag (never `latest`). */
@@ -217,6 +279,7 @@ export class PackageService {
       if (before === null) throw new RegistryError('NOT_FOUND', `${name} has no dist-tag ${tag}`);
       const next = structuredClone(current);
       delete next['dist-tags'][tag];
+      forgetRollback(next, [tag]);
       next._rev = nextRev(current._rev);
       next.time.modified = time;
       return next;
@@ -229,10 +292,18 @@ export class PackageService {
 /** The version a tag points at (own keys only: `constructor` is a tag name like any other). */
 const tagOf = (doc: Packument, tag: string): string | null => (Object.hasOwn(doc['dist-tags'], tag) ? doc['dist-tags'][tag]! : null);
 
+/** A tag moved by anything but a rollback: the version a rollback replaced is no longer the way back. */
+function forgetRollback(doc: Packument, tags: string[]): void {
+  const marks = doc._fw?.rollbacks;
+  if (!marks) return;
+  for (const tag of tags) delete marks[tag];
+  if (Object.keys(marks).length === 0) delete doc._fw!.rollbacks;
+}
+
 /** After versions went away: drop tags pointing at them; `latest` moves to the highest left. */
 function fixTags(doc: Packument): void {
   const tags = doc['dist-tags'];
-  for (const [tag, v] of Object.entries(tags)) if (!doc.versions[v]) delete tags[tag];
+  for (const [tag, v] of Object.entries(tags)) if (!doc.versions[v]) { delete tags[tag]; forgetRollback(doc, [tag]); }
   if (!tags.latest) {
     const left = Object.keys(doc.versions);
     tags.latest = left.filter((v) => !semver.prerelease(v)).sort(semver.compare).pop() ?? left.sort(semver.compare).pop()!;

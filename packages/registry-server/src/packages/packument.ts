@@ -15,6 +15,8 @@ export interface PrivateFields {
   sizes?: Record<string, number>;
   /** Set while the package is cached from an uplink. */
   uplink?: string;
+  /** Per dist-tag, the last rollback while the tag still stands where it put it (the way back is `from`). */
+  rollbacks?: Record<string, { from: string | null; to: string }>;
 }
 
 /** The packument as stored at `packages/{name}/manifest.json`. */
