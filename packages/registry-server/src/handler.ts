@@ -12,6 +12,7 @@ import { computeStats, loadPackuments } from './packages/catalog.ts';
 import { searchIndex, summaryOf } from './packages/index-search.ts';
 import { PackageIndex } from './packages/package-index.ts';
 import { parseDuration } from './config/_duration.ts';
+import { feedRoutes } from './_routes-feeds.ts';
 import { DownloadCounter } from './packages/downloads.ts';
 import { PackageService } from './packages/package-service.ts';
 import { Uplinks, type FetchLike } from './uplinks.ts';
@@ -65,6 +66,7 @@ function logPath(pathname: string): string {
  * `GET packages` (list), `GET stats`, and the graph, history and rollback routes of `fwRoutes`:
  * `GET graph/:pkg?format=json|ascii|mermaid`, `GET history?package=&limit=&type=`, `POST rollback`
  * with `{ package, version, tag?, reason?, force?, from? }` (moves a tag back or forward).
+ * Release feeds (RSS 2.0, Atom) under `/-/rss` come from `feedRoutes`.
  * @example
  * const handler = createRegistryHandler({ store: createStore({ driver: 'memory' }), config, auth });
  * Bun.serve({ port: 4873, fetch: handler });
@@ -119,6 +121,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     return json(await computeStats(ctx.store, await visible(c.req.raw)));
   });
   app.route('/', fwRoutes(ctx));
+  app.route('/', feedRoutes(ctx));
   app.route('/', deps.auth.routes);
   app.all('*', (c) => packageRoute(ctx, c.req.raw));
   app.onError((err) => errorResponse(toRegistryError(err)));
