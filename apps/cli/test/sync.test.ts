@@ -155,7 +155,7 @@ describe('sync upload and status against the local S3 server', () => {
     r = await run(['sync', 'status', '--json'], env);
     const s = JSON.parse(r.stdout) as { missing: string[]; changed: string[]; extra: string[]; counts: Record<string, number> };
     expect(s.missing).toEqual(expect.arrayContaining(['packages/@acme/ui/ui-2.0.0.tgz', 'packages/left-pad/left-pad-1.2.0.tgz']));
-    expect(s.changed).toEqual(['packages/left-pad/manifest.json']);
+    expect(s.changed).toContain('packages/left-pad/manifest.json');
     expect(s.missing.some((k) => k.startsWith('versions/left-pad/history/'))).toBe(true);
     expect(s.extra).toEqual(['packages/ghost/manifest.json']);
     expect(s.counts.missing).toBe(s.missing.length);
