@@ -28,7 +28,13 @@ export interface Command {
   options?: Options;
   /** Minimum and maximum positional count; checked before run. */
   args?: [min: number, max: number];
-  run(ctx: Context): Promise<void> | void;
+  /**
+   * Options are read only before the first positional; it and everything after it are positionals
+   * passed through untouched (`fw bunx run <pkg> --help` passes `--help` to the package's bin).
+   */
+  passThrough?: boolean;
+  /** A number returned is the exit code (`bunx run` returns its bin's). */
+  run(ctx: Context): Promise<void | number> | void | number;
 }
 
 export type Area = Record<string, Command>;
@@ -45,7 +51,21 @@ export function useColor(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean } = p
   return Boolean(stream.isTTY);
 }
 
-export function parse(command: Command, argv: string[]) {
+export function parse(command: Command, argv: string[]): { values: Context['values']; positionals: string[] } {
+  if (command.passThrough) {
+    const options = { ...globalOptions, ...command.options };
+    let i = 0;
+    for (; i < argv.length && argv[i]!.startsWith('-'); i++) {
+      if (argv[i] === '--') break;
+      const name = argv[i]!.replace(/^--?/, '').split('=')[0]!;
+      const option = options[name] ?? Object.values(options).find((o) => o.short === name);
+      if (option?.type === 'string' && !argv[i]!.includes('=')) i++;
+    }
+    const head = argv.slice(0, i);
+    const tail = argv[i] === '--' ? argv.slice(i + 1) : argv.slice(i);
+    const parsed = parse({ ...command, passThrough: false }, head) as { values: Context['values']; positionals: string[] };
+    return { values: parsed.values, positionals: [...parsed.positionals, ...tail] };
+  }
   try {
     return parseArgs({
       args: argv,

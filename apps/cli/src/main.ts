@@ -6,6 +6,7 @@ const areas: Record<string, { summary: string; load: () => Promise<Area> }> = {
   secrets: { summary: 'versioned secrets: keychain, encrypted history, rotation, rollback, audit', load: async () => (await import('./commands/secrets.ts')).default },
   registry: { summary: 'run the registry; publish, info, search, list, stats; config init/load', load: async () => (await import('./commands/registry.ts')).default },
   sync: { summary: 'copy the local store to R2/S3 (upload, status); Dash/Zeal docsets (docset create)', load: async () => (await import('./commands/sync.ts')).default },
+  bunx: { summary: 'run private package bins like bun x: run, resolve, cache, clean', load: async () => (await import('./commands/bunx.ts')).default },
 };
 
 function topHelp(): string {
@@ -40,7 +41,7 @@ export async function main(argv: string[], io = { out: (s: string) => process.st
     if (positionals.length < min || positionals.length > max) {
       throw new CliError(`usage: fw ${areaName} ${verb} ${command.usage}`, 2);
     }
-    await command.run({
+    const code = await command.run({
       positionals,
       values,
       json: values.json === true,
@@ -50,7 +51,7 @@ export async function main(argv: string[], io = { out: (s: string) => process.st
       env: process.env,
       stdin: readStdin,
     });
-    return 0;
+    return typeof code === 'number' ? code : 0;
   } catch (err) {
     return reportError(err, io.err);
   }

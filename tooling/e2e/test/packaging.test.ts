@@ -1,4 +1,4 @@
-// The storage, secrets and server libraries as a user gets them: built, packed with `bun pm pack`,
+// The storage, secrets, server and runner libraries as a user gets them: built, packed with `bun pm pack`,
 // installed from the tarballs into a fresh project, then used through `import` on Bun and Node 20,
 // through `require` on Node, and type-checked with tsc. (semver-graph and graph-render: packaging-graph.test.ts.)
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,8 +9,8 @@ import { binOf as bin, buildAndPack, ok, realNode } from '../src/packaging.ts';
 import { repoRoot as root } from '../src/registry-process.ts';
 
 /** Every library: the three under test and the two they depend on, so no workspace name hits a registry. */
-const PACKAGES = ['graph-render', 'semver-graph', 'r2-store', 'secrets', 'registry-server'] as const;
-const UNDER_TEST = ['r2-store', 'secrets', 'registry-server'] as const;
+const PACKAGES = ['graph-render', 'semver-graph', 'r2-store', 'secrets', 'registry-server', 'bunx'] as const;
+const UNDER_TEST = ['r2-store', 'secrets', 'registry-server', 'bunx'] as const;
 const node = realNode();
 
 const ESM = `
@@ -18,6 +18,8 @@ import { createStore, keys } from '@factorywager/r2-store';
 import { RegistrySecretsManager } from '@factorywager/secrets';
 import { baseConfig, createAuth, createRegistryHandler } from '@factorywager/registry-server';
 import { NPMRegistryServer } from '@factorywager/registry-server/node';
+import { BunXIntegration, parseSpec, verifyIntegrity } from '@factorywager/bunx';
+import { warmLookup } from '@factorywager/bunx/warm';
 
 const store = createStore({ driver: 'memory' });
 await store.putJson(keys.manifest('@s/p'), { n: 1 });
@@ -39,7 +41,12 @@ const server = await new NPMRegistryServer({ ...config, listen: { host: '127.0.0
 const served = (await fetch('http://127.0.0.1:' + server.port + '/-/ping')).status;
 await server.stop();
 
-console.log(JSON.stringify({ n: updated.value.n, code, value: await secrets.getSecret('app/token'), versions, ping, bad: [bad.status, typeof (await bad.json()).error], served }));
+const bunx = new BunXIntegration({ registry: 'http://127.0.0.1:1', cacheDir: '/nonexistent/fw-bunx-cache' });
+let integrity = null;
+try { verifyIntegrity(new Uint8Array([1]), 'sha512-' + 'A'.repeat(86) + '==', 'p@1.0.0'); } catch (err) { integrity = err.code; }
+const runner = { spec: parseSpec('@s/p@^1').type, cache: await bunx.listCache(), integrity, warm: await warmLookup({ spec: 'p@1.0.0', args: [], env: { BUNX_CACHE_DIR: '/nonexistent/fw-bunx-cache' } }) };
+
+console.log(JSON.stringify({ n: updated.value.n, code, value: await secrets.getSecret('app/token'), versions, ping, bad: [bad.status, typeof (await bad.json()).error], served, runner }));
 `;
 
 const CJS = `(async () => {${ESM
@@ -51,13 +58,20 @@ import { createStore, type Store, type StoreErrorCode } from '@factorywager/r2-s
 import { RegistrySecretsManager, type SecretsErrorCode } from '@factorywager/secrets';
 import { baseConfig, createRegistryHandler, createAuth, type RegistryConfig, type RegistryErrorCode } from '@factorywager/registry-server';
 import { NPMRegistryServer } from '@factorywager/registry-server/node';
+import { BunXIntegration, type BunxErrorCode } from '@factorywager/bunx';
+import { warmLookup, type WarmResult } from '@factorywager/bunx/warm';
 const store: Store = createStore({ driver: 'memory' });
 const config: RegistryConfig = baseConfig();
 const handler: (req: Request) => Promise<Response> = createRegistryHandler({ store, config, auth: createAuth({ store, config }) });
 const codes: [StoreErrorCode, SecretsErrorCode, RegistryErrorCode] = ['PRECONDITION_FAILED', 'DECRYPT_FAILED', 'VERSION_EXISTS'];
 // @ts-expect-error the driver name is checked
 createStore({ driver: 'ftp' });
-export const used = [handler, codes, RegistrySecretsManager, NPMRegistryServer];
+const exitCode: Promise<number> = new BunXIntegration().execute({ package: '@acme/cli', args: ['--help'] });
+const warm: Promise<WarmResult> = warmLookup({ spec: 'p', args: [] });
+const bunxCode: BunxErrorCode = 'INTEGRITY_MISMATCH';
+// @ts-expect-error runtime is 'bun' or 'node'
+new BunXIntegration().execute({ package: 'p', runtime: 'deno' });
+export const used = [handler, codes, RegistrySecretsManager, NPMRegistryServer, exitCode, warm, bunxCode];
 `;
 
 const EXPECTED = {
@@ -68,6 +82,7 @@ const EXPECTED = {
   ping: 200,
   bad: [400, 'string'],
   served: 200,
+  runner: { spec: 'range', cache: [], integrity: 'INTEGRITY_MISMATCH', warm: { hit: false, reason: 'cache folder' } },
 };
 
 let tmp = '';
@@ -100,7 +115,7 @@ afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('r2-store, secrets and registry-server from their packed tarballs', () => {
+describe('r2-store, secrets, registry-server and bunx from their packed tarballs', () => {
   it('import works on Bun', () => {
     expect(JSON.parse(ok('bun', ['check.mjs'], app))).toEqual(EXPECTED);
   });

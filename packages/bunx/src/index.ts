@@ -1,0 +1,13 @@
+export { BunXIntegration, ttlFromEnv, type BunXOptions, type ExecuteOptions, type Prepared } from './integration.ts';
+export { BunxError, isBunxError, type BunxErrorCode } from './errors.ts';
+export { parseSpec, formatSpec, type PackageSpec } from './spec.ts';
+export { pickVersion, cachedSatisfies, type AbbreviatedPackument, type AbbreviatedVersion } from './resolve.ts';
+export { RegistryConfig, DEFAULT_REGISTRY, normalizeRegistry, type CredentialLookup, type RegistryConfigOptions, type Source } from './config.ts';
+export { parseNpmrc, tokenFromNpmrc, registryFromNpmrc, type Npmrc } from './_npmrc.ts';
+export { fetchPackument, packumentUrl, type PackumentAnswer } from './packument.ts';
+export { verifyIntegrity, unpackTarball, unsafeEntry, MAX_UNPACKED_BYTES } from './tarball.ts';
+export { installDependencies, dependencyScopes, type InstallOptions } from './install.ts';
+export { runBin, binCommand, type RunBinOptions } from './run.ts';
+export { defaultCacheDir, listEntries, cleanEntries, touchLastUse, type CacheEntry } from './cache.ts';
+export { registryKey, registryFromKey, type EntryRecord } from './_layout.ts';
+export type { Resolution } from './_resolver.ts';

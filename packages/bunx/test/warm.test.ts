@@ -1,0 +1,107 @@
+import { chownSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BunXIntegration } from '../src/integration.ts';
+import { entryDir } from '../src/_layout.ts';
+import { warmLookup, type WarmRequest } from '../src/warm.ts';
+import { packageTarGz } from './_tar.ts';
+import { startTestRegistry, tempDir, type TestRegistry } from './_registry.ts';
+
+let reg: TestRegistry;
+const cleanups: Array<() => void> = [];
+beforeAll(() => {
+  reg = startTestRegistry();
+});
+afterAll(async () => {
+  await reg.stop();
+});
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+let n = 0;
+/** A cache primed by the full runner (prepare only: nothing runs) and a warm lookup over it. */
+async function primed(specs: string[], versions = ['1.0.0']) {
+  const name = `@w/pkg${++n}`;
+  for (const v of versions) reg.publish(name, v, { tarball: packageTarGz(name, v) });
+  const t = tempDir();
+  cleanups.push(t.remove);
+  const cacheDir = join(t.dir, 'cache');
+  const env = { BUNX_CACHE_DIR: cacheDir, REGISTRY_URL: reg.url, HOME: t.dir, PATH: process.env.PATH };
+  const full = new BunXIntegration({ env, cwd: t.dir });
+  for (const s of specs) await full.prepare({ package: s.replace('PKG', name) });
+  const asked: string[] = [];
+  const lookup = (spec: string, extra: Partial<WarmRequest> = {}) =>
+    warmLookup({ spec: spec.replace('PKG', name), args: ['x'], env, cwd: t.dir, credentials: async (r) => (asked.push(r), null), ...extra });
+  return { name, cacheDir, env, lookup, asked };
+}
+
+describe('warmLookup', () => {
+  it('an exact cached version is a hit with no request and no keychain', async () => {
+    const w = await primed(['PKG@1.0.0']);
+    const before = reg.requests.length;
+    const hit = await w.lookup('PKG@1.0.0');
+    expect(hit).toMatchObject({ hit: true, version: '1.0.0', runtime: 'bun', args: ['x'] });
+    expect(hit.hit && hit.file).toBe(join(entryDir(w.cacheDir, reg.url, w.name, '1.0.0'), 'package', 'bin.js'));
+    expect(reg.requests.length).toBe(before);
+    expect(w.asked).toEqual([]);
+    expect(await w.lookup('PKG@1.0.1')).toEqual({ hit: false, reason: 'not cached' });
+  });
+
+  it('a range within VERSION_CACHE_TTL is a hit; a stale one is left to the full runner', async () => {
+    const w = await primed(['PKG@^1']);
+    expect(await w.lookup('PKG@^1')).toMatchObject({ hit: true, version: '1.0.0' });
+    expect(await w.lookup('PKG@^1', { now: Date.now() + 301_000 })).toEqual({ hit: false, reason: 'range stale' });
+    expect(await w.lookup('PKG@^1', { env: { ...w.env, VERSION_CACHE_TTL: '0' } })).toEqual({ hit: false, reason: 'range stale' });
+    expect(await w.lookup('PKG@~1.0')).toEqual({ hit: false, reason: 'unresolved' });
+  });
+
+  it('a dist-tag is a hit only when the registry answers 304 to the conditional GET', async () => {
+    const w = await primed(['PKG']);
+    const before = reg.requests.length;
+    expect(await w.lookup('PKG')).toMatchObject({ hit: true, version: '1.0.0' });
+    expect(reg.requests.slice(before)).toEqual([expect.objectContaining({ path: `/${w.name}`, status: 304, ifNoneMatch: expect.any(String) })]);
+    expect(w.asked).toEqual([reg.url]); // no FW_TOKEN: the keychain step ran, once the GET needed a token
+    expect(await w.lookup('PKG', { env: { ...w.env, FW_TOKEN: 't' } })).toMatchObject({ hit: true });
+    expect(w.asked).toHaveLength(1);
+    reg.publish(w.name, '1.1.0', { tarball: packageTarGz(w.name, '1.1.0') });
+    expect(await w.lookup('PKG')).toEqual({ hit: false, reason: 'packument 200' });
+    reg.down = true;
+    try {
+      expect(await w.lookup('PKG@latest')).toEqual({ hit: false, reason: 'packument 503' });
+    } finally {
+      reg.down = false;
+    }
+    expect(await w.lookup('PKG', { env: { ...w.env, REGISTRY_URL: 'http://127.0.0.1:1' } })).toEqual({ hit: false, reason: 'no metadata' });
+  });
+
+  it('an entry or cache folder that is not the user\'s own is never a hit', async () => {
+    expect(process.getuid?.()).toBe(0); // chown needs root; the test machines run as root
+    const w = await primed(['PKG@1.0.0']);
+    const dir = entryDir(w.cacheDir, reg.url, w.name, '1.0.0');
+    chownSync(dir, 4242, 4242);
+    expect(await w.lookup('PKG@1.0.0')).toEqual({ hit: false, reason: 'entry not owned' });
+    chownSync(dir, 0, 0);
+    chownSync(w.cacheDir, 4242, 4242);
+    expect(await w.lookup('PKG@1.0.0')).toEqual({ hit: false, reason: 'cache folder' });
+  });
+
+  it('bins: --bin and --node are honoured; an unknown bin is left to the full runner (which reports it)', async () => {
+    const w = await primed(['PKG@1.0.0']);
+    expect(await w.lookup('PKG@1.0.0', { runtime: 'node' })).toMatchObject({ hit: true, runtime: 'node' });
+    expect(await w.lookup('PKG@1.0.0', { bin: 'nope' })).toEqual({ hit: false, reason: 'bin' });
+  });
+
+  it('imports nothing but node: built-ins and its own small modules (no tar, ssri, semver, npm-package-arg)', async () => {
+    const entry = fileURLToPath(new URL('../src/warm.ts', import.meta.url));
+    const out = await Bun.build({ entrypoints: [entry], target: 'bun', packages: 'external' });
+    expect(out.success).toBe(true);
+    const code = await out.outputs[0]!.text();
+    const specifiers = [...code.matchAll(/(?:from\s*|import\s*\(\s*|require\s*\(\s*)["']([^"']+)["']/g)].map((m) => m[1]!);
+    expect(specifiers.length).toBeGreaterThan(0);
+    // Bun.build writes `node:fs` as `fs`
+    expect(specifiers.filter((s) => !builtinModules.includes(s.replace(/^node:/, '')))).toEqual([]);
+  });
+});
