@@ -9,7 +9,15 @@ export type SemverGraphErrorCode =
   | 'PACKAGE_NOT_FOUND'
   | 'VERSION_NOT_FOUND'
   | 'VERSION_DEPRECATED'
-  | 'FETCH_FAILED';
+  | 'FETCH_FAILED'
+  /** The registry wants credentials (its message says which). */
+  | 'UNAUTHORIZED'
+  /** The registry refused the user (e.g. no publish right on the package). */
+  | 'FORBIDDEN'
+  /** The registry refused the request as invalid. */
+  | 'REJECTED'
+  /** The package moved meanwhile (a check-and-set lost): look again. */
+  | 'CONFLICT';
 
 /**
  * The one error class of `@factorywager/semver-graph`: a stable string `code`, the offending

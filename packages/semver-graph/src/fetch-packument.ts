@@ -17,8 +17,20 @@ export interface FetchPackumentOptions {
   registryUrl?: string;
   /** A fetch implementation (default `globalThis.fetch`); inject one in tests. */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
-  /** Bearer token sent as `Authorization`. */
-  token?: string;
+  /**
+   * Bearer token sent as `Authorization`, or a function that finds one when a request needs it
+   * (the CLI passes the lookup it uses everywhere: FW_TOKEN, the secrets manager, .npmrc).
+   */
+  token?: string | TokenLookup;
+}
+
+/** Finds the token for a registry when a request is about to be sent; null for none. */
+export type TokenLookup = () => Promise<string | null | undefined> | string | null | undefined;
+
+/** The token of the options, looked up once per request. @internal */
+export async function tokenOf(options: FetchPackumentOptions): Promise<string | null> {
+  const t = typeof options.token === 'function' ? await options.token() : options.token;
+  return t || null;
 }
 
 const NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9._~-][a-z0-9._~-]*$/i;
@@ -53,7 +65,8 @@ export async function fetchPackument(name: string, options: FetchPackumentOption
   const url = packumentUrl(registryUrl, name);
   const doFetch = options.fetch ?? globalThis.fetch;
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const token = await tokenOf(options);
+  if (token) headers.authorization = `Bearer ${token}`;
   let response: Response;
   try {
     response = await doFetch(url, { headers });
@@ -78,7 +91,8 @@ export async function fetchPackument(name: string, options: FetchPackumentOption
   return body as Packument;
 }
 
-function envRegistryUrl(): string | undefined {
+/** @internal */
+export function envRegistryUrl(): string | undefined {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   return env?.REGISTRY_URL || undefined;
 }

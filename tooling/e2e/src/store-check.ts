@@ -48,3 +48,17 @@ export async function checkStore(where: string | Store): Promise<{ problems: str
   }
   return { problems, manifests, versions };
 }
+
+/**
+ * sha256 of every object in a store (an fs data folder or any Store), by key: equal snapshots mean a
+ * store left byte-identical.
+ */
+export async function snapshotStore(where: string | Store): Promise<Record<string, string>> {
+  const store = typeof where === 'string' ? createStore({ driver: 'fs', root: where }) : where;
+  const out: Record<string, string> = {};
+  for (const key of await listObjects(store)) {
+    const object = await store.get(key);
+    if (object) out[key] = createHash('sha256').update(object.body).digest('hex');
+  }
+  return out;
+}

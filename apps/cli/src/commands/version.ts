@@ -3,16 +3,18 @@ import { gunzipSync } from 'node:zlib';
 import { renderAscii, renderMermaid, toD3Json } from '@factorywager/graph-render';
 import {
   BUMP_TYPES,
-  VersionManager,
   buildVersionGraph,
   compareVersions,
   parseVersion,
   recommendVersion,
   type GraphOptions,
   type Packument,
+  type VersionGraph,
 } from '@factorywager/semver-graph';
 import { CliError, type Area, type Context } from '../kit.ts';
 import { formatComparison, formatParsed, formatRecommendation } from './_version-format.ts';
+import { versionManager } from './_version-registry.ts';
+import { rollbackCommands } from './_version-rollback.ts';
 
 const FORMATS = ['ascii', 'mermaid', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -57,8 +59,8 @@ const version: Area = {
   },
 
   graph: {
-    summary: 'the version graph of a package as an ASCII tree, Mermaid or D3 JSON',
-    usage: '<pkg> [ascii|mermaid|json] [--file packument.json[.gz]] [--range r] [--limit n] [--since date]',
+    summary: "the version graph of a package as an ASCII tree, Mermaid or D3 JSON (rendered by the registry's graph route; built from the packument where it has none, or from --file)",
+    usage: '<pkg> [ascii|mermaid|json] [--file packument.json[.gz]] [--range r] [--limit n] [--since date] [--registry url]',
     args: [1, 2],
     options: {
       file: { type: 'string' },
@@ -73,17 +75,26 @@ const version: Area = {
       if (!FORMATS.includes(format)) throw new CliError(`unknown format "${formatArg}" (try: ${FORMATS.join(', ')})`, 2);
       const options = graphOptions(ctx);
       const file = ctx.values.file as string | undefined;
-      const graph = file
-        ? buildVersionGraph(await readPackument(file, pkg), options)
-        : await new VersionManager({
-            registryUrl: (ctx.values.registry as string | undefined) ?? ctx.env.REGISTRY_URL,
-            ...(ctx.env.FW_TOKEN ? { token: ctx.env.FW_TOKEN } : {}),
-          }).buildVersionGraph(pkg, options);
+      let graph: VersionGraph;
+      if (file) {
+        graph = buildVersionGraph(await readPackument(file, pkg), options);
+      } else {
+        const manager = versionManager(ctx);
+        const wanted = ctx.json ? 'json' : format;
+        const served = await manager.fetchGraph(pkg, { ...options, format: wanted, color: wanted === 'ascii' && ctx.color });
+        if (served !== null) {
+          ctx.out(wanted === 'json' ? JSON.stringify(JSON.parse(served), null, 2) : served);
+          return;
+        }
+        graph = await manager.buildVersionGraph(pkg, options);
+      }
       if (format === 'json' || ctx.json) ctx.out(JSON.stringify(toD3Json(graph), null, 2));
       else if (format === 'mermaid') ctx.out(renderMermaid(graph));
       else ctx.out(renderAscii(graph, { color: ctx.color }));
     },
   },
+
+  ...rollbackCommands,
 };
 
 export default version;
