@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publishBody } from '../tooling/e2e/src/publish-doc.ts';
 import { createStore, type Store } from '../packages/r2-store/src/index.ts';
-import { baseConfig, createAuth, createRegistryHandler } from '../packages/registry-server/src/index.ts';
+import { baseConfig, withoutProxy, createAuth, createRegistryHandler } from '../packages/registry-server/src/index.ts';
 
 const BASE = 'http://127.0.0.1:4873';
 const VERSIONS = 300;
 const NAME = '@bench/big';
-const config = { ...baseConfig(), publicUrl: BASE };
+const config = { ...withoutProxy(baseConfig()), publicUrl: BASE };
 const deps = (store: Store) => ({ store, config, auth: createAuth({ store, config }) });
 
 /** Registers a user through the real auth routes and publishes VERSIONS versions; returns nothing. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryDriver, wrapStore } from '@factorywager/r2-store';
-import { baseConfig } from '@factorywager/registry-server';
+import { baseConfig, withoutProxy } from '@factorywager/registry-server';
 import { NPMRegistryServer } from '@factorywager/registry-server/node';
 import { MASTER_KEY_ITEM, RegistrySecretsManager } from '@factorywager/secrets';
 import { createStore } from '@factorywager/r2-store';
@@ -41,7 +41,7 @@ describe('registry publish with a token from the secrets manager', () => {
     pkgDir = mkdtempSync(join(tmpdir(), 'fw-cli-pubsec-pkg-'));
     writeFileSync(join(pkgDir, 'package.json'), JSON.stringify({ name: 'from-secrets', version: '1.0.0', main: 'index.js' }));
     writeFileSync(join(pkgDir, 'index.js'), 'module.exports = 1;\n');
-    server = await new NPMRegistryServer({ ...baseConfig(), listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1:0' }, { store: wrapStore(memoryDriver()), log: false }).start();
+    server = await new NPMRegistryServer({ ...withoutProxy(baseConfig()), listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1:0' }, { store: wrapStore(memoryDriver()), log: false }).start();
     const res = await fetch(`${server.url}/-/user/org.couchdb.user:carol`, { method: 'PUT', body: JSON.stringify({ name: 'carol', password: 'a long enough password' }) });
     token = ((await res.json()) as { token: string }).token;
   });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseTarGzip } from 'nanotar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryDriver, wrapStore } from '@factorywager/r2-store';
-import { baseConfig } from '@factorywager/registry-server';
+import { baseConfig, withoutProxy } from '@factorywager/registry-server';
 import { NPMRegistryServer } from '@factorywager/registry-server/node';
 import { main } from '../src/main.ts';
 
@@ -39,9 +39,11 @@ async function run(argv: string[], env: Record<string, string | undefined> = {})
 describe('registry start as a real process', () => {
   it('no config: fs store in ./.factorywager, prints URL and login hint, answers /-/ping, stops on SIGTERM', async () => {
     const cwd = temp();
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    // The default proxy follows the npm config: pointed at a closed local port, never the internet.
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: cwd, npm_config_registry: 'http://127.0.0.1:9/' };
     delete env.FW_DATA_DIR;
     delete env.REGISTRY_PORT;
+    delete env.REGISTRY_CONFIG;
     const child = spawn('bun', ['--conditions=source', bin, 'registry', 'start', '--port', '0', '--quiet'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -57,6 +59,9 @@ describe('registry start as a real process', () => {
     });
     expect(out).toContain(`npm adduser --registry ${url}/`);
     expect(out).toContain(`storage: fs ${join(cwd, '.factorywager')}`);
+    await new Promise<void>((r) => (out.includes('guard:') ? r() : child.stdout.once('data', () => r())));
+    expect(out).toContain('proxy:   http://127.0.0.1:9/ (npm config: npm_config_registry) for names not published here');
+    expect(out).toContain('guard:   upstream versions younger than 1d are held back');
     expect((await fetch(`${url}/-/ping`)).status).toBe(200);
     const add = await fetch(`${url}/-/user/org.couchdb.user:alice`, { method: 'PUT', body: JSON.stringify({ name: 'alice', password: 'correct horse battery' }) });
     expect(add.status).toBe(201);
@@ -78,7 +83,7 @@ describe('client commands against a running registry', () => {
   let token: string;
   let env: Record<string, string | undefined>;
   beforeAll(async () => {
-    server = await new NPMRegistryServer({ ...baseConfig(), listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1:0' }, { store: wrapStore(memoryDriver()), log: false }).start();
+    server = await new NPMRegistryServer({ ...withoutProxy(baseConfig()), listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1:0' }, { store: wrapStore(memoryDriver()), log: false }).start();
     const res = await fetch(`${server.url}/-/user/org.couchdb.user:alice`, { method: 'PUT', body: JSON.stringify({ name: 'alice', password: 'correct horse battery' }) });
     token = ((await res.json()) as { token: string }).token;
     env = { REGISTRY_URL: server.url, FW_TOKEN: token, NO_COLOR: '1', HOME: temp() };
@@ -201,7 +206,7 @@ describe('registry config init|load', () => {
     const path = join(dir, 'registry.config.json5');
     const r = await run(['registry', 'config', 'init', '--config', path, '--upstream', 'https://npm.corp.example/']);
     expect(r.code).toBe(0);
-    expect(readFileSync(path, 'utf8')).toContain("// upstream: { url: 'https://npm.corp.example/'");
+    expect(readFileSync(path, 'utf8')).toContain("  upstream: { url: 'https://npm.corp.example/'");
     const again = await run(['registry', 'config', 'init', '--config', path]);
     expect(again).toMatchObject({ code: 1, err: `fw: ${path} exists; use --force to overwrite it\n` });
     const loaded = await run(['registry', 'config', 'load', '--config', path], { REGISTRY_SECRET: 'z'.repeat(40), REGISTRY_PORT: '5999' });
@@ -233,7 +238,7 @@ describe('registry config init|load', () => {
 
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', REGISTRY_CONFIG: viaEnv, FW_DATA_DIR: join(dir, 'data') };
     delete env.REGISTRY_PORT;
-    const child = spawn('bun', ['--conditions=source', bin, 'registry', 'start', '--quiet'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bun', ['--conditions=source', bin, 'registry', 'start', '--no-proxy', '--quiet'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     let out = '';
     await new Promise<void>((resolve, reject) => {
@@ -241,6 +246,7 @@ describe('registry config init|load', () => {
       child.once('exit', () => reject(new Error(`exited early: ${out}`)));
     });
     expect(out).toContain(`config:  ${viaEnv}`);
+    expect(out).toContain('proxy:   off (only packages published here are served)');
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
     expect((await fetch(`${url}/-/ping`)).status).toBe(200);
     child.kill('SIGTERM');

@@ -1,3 +1,4 @@
+import { proxySummary } from '@factorywager/registry-server';
 import { loadRegistryConfig, NPMRegistryServer, stopOnSignal } from '@factorywager/registry-server/node';
 
 /**
@@ -8,7 +9,7 @@ export async function start(env: Record<string, string | undefined> = process.en
   try {
     const config = await loadRegistryConfig({ path: env.REGISTRY_CONFIG || undefined, env });
     const server = await new NPMRegistryServer(config).start();
-    process.stderr.write(`registry listening on ${server.url}/ (store: ${config.storage.driver})\n`);
+    process.stderr.write(`registry listening on ${server.url}/ (store: ${config.storage.driver})\n${proxySummary(config).map((l) => `  ${l}\n`).join('')}`);
     const signal = await stopOnSignal(server);
     process.stderr.write(`registry stopped (${signal})\n`);
   } catch (err) {

@@ -12,7 +12,10 @@ afterEach(() => {
 });
 
 function startProcess(env: Record<string, string>, cwd: string) {
-  const child = spawn('bun', ['--conditions=source', entry], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The default proxy follows the npm config: a closed local port here, never the internet.
+  const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: cwd, npm_config_registry: 'http://127.0.0.1:9/' };
+  delete base.REGISTRY_CONFIG;
+  const child = spawn('bun', ['--conditions=source', entry], { cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c));
@@ -36,6 +39,7 @@ describe('apps/server (Bun entry) as a real process', () => {
     const url = await proc.url;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(await (await fetch(`${url}/-/ping`)).json()).toEqual({});
+    expect(proc.err()).toContain('  proxy:   http://127.0.0.1:9/ (npm config: npm_config_registry) for names not published here\n');
     const add = await fetch(`${url}/-/user/org.couchdb.user:alice`, { method: 'PUT', body: JSON.stringify({ name: 'alice', password: 'correct horse battery' }) });
     expect(add.status).toBe(201);
     expect(existsSync(join(dir, 'data', 'auth', 'users', 'alice.json'))).toBe(true);
@@ -45,6 +49,23 @@ describe('apps/server (Bun entry) as a real process', () => {
     // request logs: one JSON line per request, with method, path, status, ms
     const lines = proc.out().trim().split('\n').map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ method: 'GET', path: '/-/ping', status: 200 });
+  });
+
+  it('reads the file REGISTRY_CONFIG names and says what it proxies', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fw-server-'));
+    dirs.push(dir);
+    const file = join(dir, 'elsewhere.json5');
+    writeFileSync(file, "{ uplinks: { corp: { url: 'http://127.0.0.1:9/corp/' } }, minReleaseAge: '2h', minReleaseAgeExclude: ['@types/*'], packages: [{ pattern: '@acme/*', access: ['$all'], private: true }, { pattern: '**', access: ['$all'], proxy: ['corp'] }] }");
+    const proc = startProcess({ REGISTRY_PORT: '0', FW_DATA_DIR: join(dir, 'data'), REGISTRY_CONFIG: file }, dir);
+    await proc.url;
+    await fetch(`${await proc.url}/-/ping`);
+    expect(proc.err()).toContain([
+      '  proxy:   http://127.0.0.1:9/corp/ (corp) for names not published here',
+      '  guard:   upstream versions younger than 2h are held back, except @types/*',
+      '  private: @acme/* (never proxied)',
+    ].join('\n'));
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
   });
 
   it('a bad config file is one readable line naming file and field, exit 1', async () => {

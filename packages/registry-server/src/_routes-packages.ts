@@ -5,6 +5,7 @@ import { assertPackageName, assertTag, assertVersion, parsePackagePath, versionO
 import { keys } from '@factorywager/r2-store';
 import { isLive, publicPackument, withTarballUrls, type Packument } from './packages/packument.ts';
 import { hasAttachments, preparePublish } from './packages/publish-request.ts';
+import { viaOf } from './proxy/_via.ts';
 
 const ABBREVIATED = 'application/vnd.npm.install-v1+json';
 const notFound = (what: string) => new RegistryError('NOT_FOUND', `${what} not found`);
@@ -51,11 +52,22 @@ export async function packageRoute(ctx: HandlerContext, req: Request): Promise<R
   throw new RegistryError('NOT_FOUND', `no route for ${req.method} on ${name}`);
 }
 
-/** The local packument, else an uplink's; null when neither has the package. */
-async function findDoc(ctx: HandlerContext, name: string): Promise<{ doc: Packument; etag: string } | null> {
+/**
+ * The local packument, else an uplink's; null when neither has the package. A name that exists here
+ * (even fully unpublished) is never looked up upstream: that is what makes dependency confusion
+ * impossible (an upstream package can never stand in for, or add versions to, a local one).
+ */
+async function findDoc(ctx: HandlerContext, req: Request, name: string): Promise<{ doc: Packument; etag: string } | null> {
   const local = await ctx.service.cache.read(name);
-  if (isLive(local?.doc ?? null)) return local;
-  return ctx.uplinks.packument(name);
+  if (local) return isLive(local.doc) ? local : null;
+  return ctx.uplinks.packument(name, proxyVia(ctx, req));
+}
+
+/** The hops a request has made, refused when it has been here before (an uplink loop). */
+export function proxyVia(ctx: HandlerContext, req: Request): string[] {
+  const via = viaOf(req);
+  if (via.length) ctx.uplinks.checkLoop(via);
+  return via;
 }
 
 async function getPackument(ctx: HandlerContext, req: Request, url: URL, name: string): Promise<Response> {
@@ -68,10 +80,10 @@ async function getPackument(ctx: HandlerContext, req: Request, url: URL, name: s
   const abbreviated = (req.headers.get('accept') ?? '').includes(ABBREVIATED);
   const wantGzip = /\bgzip\b/.test(req.headers.get('accept-encoding') ?? '');
   let rendered: { body: Blob; etag: string; gz?: Blob } | null = await ctx.service.cache.render(name, abbreviated ? 'abbreviated' : 'full', wantGzip);
-  if (!rendered) {
-    rendered = await ctx.uplinks.render(name, abbreviated ? 'abbreviated' : 'full');
-    if (!rendered) throw notFound(`package ${name}`);
+  if (!rendered && !(await ctx.service.cache.read(name))) {
+    rendered = await ctx.uplinks.render(name, abbreviated ? 'abbreviated' : 'full', proxyVia(ctx, req));
   }
+  if (!rendered) throw notFound(`package ${name}`);
   const headers: Record<string, string> = {
     etag: rendered.etag,
     vary: 'Accept, Accept-Encoding',
@@ -88,7 +100,7 @@ async function getPackument(ctx: HandlerContext, req: Request, url: URL, name: s
 
 async function getVersion(ctx: HandlerContext, req: Request, name: string, spec: string): Promise<Response> {
   await authorize(ctx, req, 'access', name);
-  const found = await findDoc(ctx, name);
+  const found = await findDoc(ctx, req, name);
   if (!found) throw notFound(`package ${name}`);
   const version = found.doc['dist-tags'][spec] ?? spec;
   if (!Object.hasOwn(found.doc.versions, version)) throw notFound(`${name}@${spec.slice(0, 50)}`);
@@ -101,10 +113,10 @@ async function getTarball(ctx: HandlerContext, req: Request, name: string, file:
   if (!version) throw notFound(`tarball ${file}`);
   const local = await ctx.service.cache.read(name);
   let found: { body: ReadableStream<Uint8Array> | Uint8Array; etag: string; size: number } | null = null;
-  if (isLive(local?.doc ?? null)) {
-    if (local!.doc.versions[version]) found = await ctx.store.getStream(keys.tarball(name, file));
+  if (local) {
+    if (local.doc.versions[version]) found = await ctx.store.getStream(keys.tarball(name, file));
   } else {
-    found = await ctx.uplinks.tarball(name, file);
+    found = await ctx.uplinks.tarball(name, file, proxyVia(ctx, req));
   }
   if (!found) throw notFound(`tarball ${file}`);
   const etag = `"${found.etag.replace(/[^A-Za-z0-9._-]/g, '')}"`;
@@ -155,7 +167,7 @@ async function putRevision(ctx: HandlerContext, req: Request, name: string, rev:
 async function distTags(ctx: HandlerContext, req: Request, method: string, name: string, tag?: string): Promise<Response> {
   if (method === 'GET' && tag === undefined) {
     await authorize(ctx, req, 'access', name);
-    const found = await findDoc(ctx, name);
+    const found = await findDoc(ctx, req, name);
     if (!found) throw notFound(`package ${name}`);
     return json(found.doc['dist-tags']);
   }

@@ -13,6 +13,9 @@ export type RegistryErrorCode =
   | 'TOO_LARGE'
   | 'RATE_LIMITED'
   | 'UPSTREAM_UNAVAILABLE'
+  | 'QUARANTINED'
+  | 'LOOP_DETECTED'
+  | 'AUDIT_UNAVAILABLE'
   | 'INVALID_CONFIG'
   | 'INTERNAL';
 
@@ -32,6 +35,11 @@ export const STATUS: Record<RegistryErrorCode, number> = {
   TOO_LARGE: 413,
   RATE_LIMITED: 429,
   UPSTREAM_UNAVAILABLE: 502,
+  // An upstream version younger than minReleaseAge: npm reads 403 as "forbidden by your security policy".
+  QUARANTINED: 403,
+  LOOP_DETECTED: 508,
+  // No uplink can audit the request: npm audit then says it could not be done (never "0 vulnerabilities").
+  AUDIT_UNAVAILABLE: 503,
   INVALID_CONFIG: 500,
   INTERNAL: 500,
 };

@@ -7,7 +7,9 @@ import { RegistryError } from './errors.ts';
 import type { HandlerContext } from './_context.ts';
 import { json } from './_http.ts';
 import { fwRoutes } from './_routes-fw.ts';
-import { packageRoute } from './_routes-packages.ts';
+import { packageRoute, proxyVia } from './_routes-packages.ts';
+import { proxyRoutes } from './_routes-proxy.ts';
+import { withUpstreamSearch } from './proxy/search.ts';
 import { computeStats, loadPackuments } from './packages/catalog.ts';
 import { searchIndex, summaryOf } from './packages/index-search.ts';
 import { PackageIndex } from './packages/package-index.ts';
@@ -32,7 +34,7 @@ export interface RequestLogEntry {
 export type RegistryHandlerConfig = Pick<RegistryConfig, 'publicUrl' | 'packages' | 'uplinks'> & {
   limits?: Partial<RegistryConfig['limits']>;
   index?: Partial<RegistryConfig['index']>;
-};
+} & Partial<Pick<RegistryConfig, 'minReleaseAge' | 'minReleaseAgeExclude' | 'upstreamSearchTimeout'>>;
 
 export interface RegistryHandlerDeps {
   store: Store;
@@ -53,6 +55,7 @@ export interface RegistryHandlerDeps {
 export type RegistryHandler = ((req: Request) => Promise<Response>) & { idle(): Promise<void> };
 
 const DEFAULT_MAX_BODY = 100 * 1024 * 1024;
+const DEFAULT_MIN_RELEASE_AGE = 86_400;
 
 /** Hides token ids and legacy tokens that some npm routes carry in their path (also in malformed paths). */
 function logPath(pathname: string): string {
@@ -94,8 +97,11 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
       store: deps.store, packages: deps.config.packages ?? [], uplinks: deps.config.uplinks ?? {}, publicUrl,
       fetch: deps.fetch ?? ((url, init) => globalThis.fetch(url, init)), now, maxBodySize,
       onCached: (doc, uplink, fetchedAt) => index.recordQuietly(doc, { uplink, rev: fetchedAt }),
+      minReleaseAge: deps.config.minReleaseAge ?? DEFAULT_MIN_RELEASE_AGE, minReleaseAgeExclude: deps.config.minReleaseAgeExclude ?? [],
+      instanceId: crypto.randomUUID().slice(0, 8),
     }),
   };
+  const searchTimeout = deps.config.upstreamSearchTimeout ?? 1500;
   const read = async (name: string) => (await service.cache.read(name))?.doc ?? null;
   const visible = async (req: Request) => {
     const principal = await ctx.auth.authenticate(req);
@@ -108,12 +114,15 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
 
   const app = new Hono();
   app.get('/-/ping', () => json({}));
-  app.post('/-/npm/v1/security/advisories/bulk', () => json({}));
-  app.post('/-/npm/v1/security/audits/quick', () => json({ actions: [], advisories: {}, muted: [], metadata: { vulnerabilities: {}, dependencies: 0, devDependencies: 0, optionalDependencies: 0, totalDependencies: 0 } }));
+  app.route('/', proxyRoutes(ctx));
   app.get('/-/v1/search', async (c) => {
     const size = Math.min(Math.max(Number.parseInt(c.req.query('size') ?? '20', 10) || 20, 1), 250);
     const from = Math.max(Number.parseInt(c.req.query('from') ?? '0', 10) || 0, 0);
-    return json(searchIndex(await visibleEntries(c.req.raw), c.req.query('text') ?? '', size, from, now()));
+    const text = c.req.query('text') ?? '';
+    const local = searchIndex(await visibleEntries(c.req.raw), text, size, from, now());
+    return json(await withUpstreamSearch(local, { text, size, from }, {
+      uplinks: ctx.uplinks, localNames: async () => new Set((await index.view()).entries.filter((e) => !e.uplink).map((e) => e.name)), timeoutMs: searchTimeout, via: proxyVia(ctx, c.req.raw),
+    }));
   });
   app.get('/-/fw/packages', async (c) => json({ packages: (await visibleEntries(c.req.raw)).map(summaryOf) }));
   app.get('/-/fw/stats', async (c) => {

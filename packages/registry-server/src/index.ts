@@ -19,4 +19,7 @@ export type { ConfigLayer } from './config/_merge.ts';
 export { defaultPublicUrl } from './config/public-url.ts';
 export { configTemplate } from './config/template.ts';
 export { redactConfig } from './config/redact.ts';
+export { proxySummary, withoutProxy } from './config/proxy.ts';
+export { applyReleaseAge, type QuarantinedVersion, type ReleaseAgeView } from './proxy/release-age.ts';
+export type { QuarantineReport } from './uplinks.ts';
 export type { RegistryConfig, PackageRule, UplinkConfig, Grantee, SecretsConfig, SecretRoleGrant } from './config/types.ts';

@@ -3,3 +3,4 @@
 export { loadRegistryConfig, DEFAULT_CONFIG_FILE, type LoadConfigOptions } from './config/load.ts';
 export { NPMRegistryServer, stopOnSignal, type ServerDeps } from './server.ts';
 export { defaultConfig } from './config/default-config.ts';
+export { npmConfigRegistry, withNpmUpstream, type NpmRegistry } from './config/npm-registry.ts';

@@ -26,16 +26,65 @@ function errorOf(fn: () => unknown): { code?: string; message: string } {
 }
 
 describe('defaults', () => {
-  it('no config: fs store in ./.factorywager on 127.0.0.1:4873, one open rule, registration on', async () => {
-    const config = await loadRegistryConfig({ env: {}, cwd: dir });
+  it('no config: fs store in ./.factorywager on 127.0.0.1:4873, one open rule proxying the npm registry, a one-day release-age guard, registration on', async () => {
+    const config = await loadRegistryConfig({ env: { HOME: dir }, cwd: dir });
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 4873 });
     expect(config.publicUrl).toBe('http://127.0.0.1:4873');
     expect(config.storage).toEqual({ driver: 'fs', root: join(dir, '.factorywager') });
-    expect(config.packages).toEqual([{ pattern: '**', access: ['$all'], publish: ['$authenticated'], unpublish: ['$authenticated'] }]);
+    expect(config.packages).toEqual([{ pattern: '**', access: ['$all'], publish: ['$authenticated'], unpublish: ['$authenticated'], proxy: ['upstream'] }]);
     expect(config.auth.allowRegistration).toBe(true);
-    expect(config.uplinks).toEqual({});
+    expect(config.uplinks).toEqual({ upstream: { url: 'https://registry.npmjs.org/', timeout: 30_000, maxage: 120, origin: 'default' } });
+    expect(config).toMatchObject({ minReleaseAge: 86_400, minReleaseAgeExclude: [], upstreamSearchTimeout: 1500 });
     expect(config.source).toBeUndefined();
-    expect(defaultConfig({}).storage).toEqual({ driver: 'fs', root: './.factorywager' });
+    expect(defaultConfig({ HOME: dir }).storage).toEqual({ driver: 'fs', root: './.factorywager' });
+    expect(defaultConfig({ HOME: dir }).uplinks.upstream?.url).toBe('https://registry.npmjs.org/');
+  });
+});
+
+describe('the default uplink follows the npm config', () => {
+  it('npm_config_registry first, then the project .npmrc (nearest folder with a package.json), then the user .npmrc', async () => {
+    const home = join(dir, 'home');
+    const project = join(dir, 'project');
+    mkdirSync(join(project, 'src', 'deep'), { recursive: true });
+    mkdirSync(home);
+    writeFileSync(join(home, '.npmrc'), 'registry=https://user.example/npm/\n');
+    const at = async (env: Record<string, string>, cwd: string) => (await loadRegistryConfig({ env: { HOME: home, ...env }, cwd })).uplinks.upstream;
+    expect(await at({}, project)).toMatchObject({ url: 'https://user.example/npm/', origin: `npm config: ${join(home, '.npmrc')}` });
+    writeFileSync(join(project, 'package.json'), '{}');
+    writeFileSync(join(project, '.npmrc'), '; comment\nregistry = ${CORP_REGISTRY}\n@acme:registry=https://acme.example/\n');
+    expect(await at({ CORP_REGISTRY: 'https://corp.example/' }, join(project, 'src', 'deep'))).toMatchObject({ url: 'https://corp.example/', origin: `npm config: ${join(project, '.npmrc')}` });
+    expect(await at({ CORP_REGISTRY: 'https://corp.example/', NPM_CONFIG_REGISTRY: 'https://env.example/' }, project)).toMatchObject({ url: 'https://env.example/', origin: 'npm config: NPM_CONFIG_REGISTRY' });
+    const elsewhere = join(dir, 'other.npmrc');
+    writeFileSync(elsewhere, 'registry=https://userconfig.example/\n');
+    expect(await at({ npm_config_userconfig: elsewhere }, dir)).toMatchObject({ url: 'https://userconfig.example/' });
+    // An npm config that points at this registry itself (after `fw registry setup npm`) is not an uplink.
+    expect(await at({ npm_config_registry: 'http://localhost:4873/' }, dir)).toMatchObject({ url: 'https://registry.npmjs.org/', origin: expect.stringContaining('names this registry') });
+  });
+
+  it('uplinks in the file replace the default and the default rule proxies them; uplinks: {} turns the proxy off', async () => {
+    const file = join(dir, 'registry.config.json5');
+    writeFileSync(file, "{ uplinks: { corp: { url: 'https://corp.example/' }, npmjs: { url: 'https://registry.npmjs.org/' } } }");
+    const own = await loadRegistryConfig({ env: { HOME: dir, npm_config_registry: 'https://ignored.example/' }, cwd: dir });
+    expect(Object.keys(own.uplinks)).toEqual(['corp', 'npmjs']);
+    expect(own.packages[0]!.proxy).toEqual(['corp', 'npmjs']);
+    writeFileSync(file, '{ uplinks: {} }');
+    const off = await loadRegistryConfig({ env: { HOME: dir }, cwd: dir });
+    expect(off.uplinks).toEqual({});
+    expect(off.packages).toEqual([{ pattern: '**', access: ['$all'], publish: ['$authenticated'], unpublish: ['$authenticated'] }]);
+    // Rules of the file are kept as written, and may name the default uplink.
+    writeFileSync(file, "{ packages: [{ pattern: '@acme/*', access: ['$authenticated'], private: true }, { pattern: '**', access: ['$all'], proxy: ['upstream'] }], minReleaseAge: '12h', minReleaseAgeExclude: ['@types/*'] }");
+    const rules = await loadRegistryConfig({ env: { HOME: dir }, cwd: dir });
+    expect(rules.packages.map((r) => [r.pattern, r.proxy, r.private])).toEqual([['@acme/*', undefined, true], ['**', ['upstream'], undefined]]);
+    expect(rules).toMatchObject({ minReleaseAge: 43_200, minReleaseAgeExclude: ['@types/*'] });
+  });
+
+  it('keeps the file\'s rules and public URL when FW_DATA_DIR moves its fs store', async () => {
+    const file = join(dir, 'registry.config.json5');
+    writeFileSync(file, "{ publicUrl: 'https://npm.example.com', storage: { driver: 'fs', root: './store' }, packages: [{ pattern: '**', access: ['$all'], private: true }] }");
+    const config = await loadRegistryConfig({ env: { HOME: dir, FW_DATA_DIR: 'moved' }, cwd: dir });
+    expect(config.storage).toEqual({ driver: 'fs', root: join(dir, 'moved') });
+    expect(config.publicUrl).toBe('https://npm.example.com');
+    expect(config.packages).toEqual([{ pattern: '**', access: ['$all'], publish: [], unpublish: [], private: true }]);
   });
 });
 
@@ -59,6 +108,13 @@ describe('validation names the field and the file', () => {
     [{ index: { cacheTtl: -1 } }, 'registry.config.json5: index.cacheTtl must be a whole number from 0 to 86400'],
     [{ index: { rebuildAfter: 'soon' } }, 'registry.config.json5: index.rebuildAfter must be a duration'],
     [{ index: { shards: 4 } }, 'registry.config.json5: index.shards is not a known setting'],
+    [{ packages: [{ pattern: '@acme/*', private: true, proxy: ['upstream'] }] }, 'registry.config.json5: packages[0].private cannot be true on a rule that lists proxy uplinks'],
+    [{ packages: [{ pattern: '**', private: 'yes' }] }, 'registry.config.json5: packages[0].private must be true or false'],
+    [{ uplinks: {}, packages: [{ pattern: '**', proxy: ['upstream'] }] }, 'registry.config.json5: packages[0].proxy names the uplink "upstream", which is not in uplinks'],
+    [{ minReleaseAge: 'soon' }, 'registry.config.json5: minReleaseAge must be a duration such as "1d"'],
+    [{ minReleaseAge: -1 }, 'registry.config.json5: minReleaseAge must be a whole number'],
+    [{ minReleaseAgeExclude: '@types/*' }, 'registry.config.json5: minReleaseAgeExclude must be an array of strings'],
+    [{ upstreamSearchTimeout: 0 }, 'registry.config.json5: upstreamSearchTimeout must be a whole number from 1 to 60000'],
   ])('%j', (raw, message) => {
     const err = errorOf(() => validateConfig(raw, 'registry.config.json5'));
     expect(err.code).toBe('INVALID_CONFIG');
@@ -120,10 +176,12 @@ describe('defaultPublicUrl', () => {
 describe('template and redaction', () => {
   it('the template parses, validates, and carries the uplink example for the given registry', () => {
     const text = configTemplate({ upstream: 'https://npm.corp.example/' });
-    expect(text).toContain("// upstream: { url: 'https://npm.corp.example/'");
+    expect(text).toContain("  upstream: { url: 'https://npm.corp.example/'");
     const config = validateConfig(JSON5.parse(text), 'registry.config.json5');
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 4873 });
-    expect(config.uplinks).toEqual({});
+    expect(config.uplinks).toEqual({ upstream: { url: 'https://npm.corp.example/', timeout: 30_000, maxage: 120 } });
+    expect(config.packages.map((r) => r.proxy)).toEqual([['upstream']]);
+    expect(config).toMatchObject({ minReleaseAge: 86_400, minReleaseAgeExclude: [], upstreamSearchTimeout: 1500 });
     expect(config.index).toEqual({ cacheTtl: 1, rebuildAfter: '1d' });
     expect(validateConfig({ index: { cacheTtl: 0 } }).index).toEqual({ cacheTtl: 0, rebuildAfter: '1d' });
   });

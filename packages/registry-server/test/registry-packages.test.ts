@@ -239,12 +239,12 @@ describe('search, list, ping, advisories, logs', () => {
     expect((await s.call('GET', '/@locked%2fsecret', { token: 'tok-bob' })).status).toBe(200);
   });
 
-  it('answers ping and audit endpoints, and logs method, path, status and ms without tokens', async () => {
+  it('answers ping, refuses an audit it cannot do (no uplink), and logs method, path, status and ms without tokens', async () => {
     const s = setup();
     expect(await (await s.call('GET', '/-/ping?write=true')).json()).toEqual({});
     const bulk = await s.call('POST', '/-/npm/v1/security/advisories/bulk', { body: { 'left-pad': ['1.0.0'] } });
-    expect(bulk.status).toBe(200);
-    expect(await bulk.json()).toEqual({});
+    expect(bulk.status).toBe(503);
+    expect((await bulk.json()).error).toMatch(/^the audit cannot be done: this registry has no uplink/);
     await s.call('DELETE', '/-/npm/v1/tokens/token/secret-token-id', { token: 'tok-ana' });
     await s.call('DELETE', '//-/user/token/secret-legacy-token');
     await s.call('DELETE', '/-/NPM/v1/tokens/token/secret-token-id/x');

@@ -30,7 +30,7 @@ describe('uplinks', () => {
     await publish(up, '@up/lib', '1.0.0', { tgz: upTgz });
     await publish(up, 'shared', '1.0.0');
     let t = Date.parse('2026-01-01T00:00:00Z');
-    const down = setup({ rules, now: () => new Date(t), config: { publicUrl: BASE, packages: rules, uplinks: { upstream: { url: up.url, timeout: 2000, maxage: 60 } } } });
+    const down = setup({ rules, now: () => new Date(t), config: { publicUrl: BASE, packages: rules, uplinks: { upstream: { url: up.url, timeout: 2000, maxage: 60 } }, minReleaseAge: 0 } });
 
     const doc = await (await down.call('GET', '/@up%2flib')).json();
     expect(Object.keys(doc.versions)).toEqual(['1.0.0']);
@@ -74,7 +74,7 @@ describe('uplinks', () => {
   it('refuses an upstream tarball that fails its integrity check', async () => {
     const up = upstreamRegistry();
     await publish(up, 'tampered', '1.0.0');
-    const down = setup({ rules, config: { publicUrl: BASE, packages: rules, uplinks: { upstream: { url: up.url, timeout: 2000, maxage: 60 } } } });
+    const down = setup({ rules, config: { publicUrl: BASE, packages: rules, uplinks: { upstream: { url: up.url, timeout: 2000, maxage: 60 } }, minReleaseAge: 0 } });
     expect((await down.call('GET', '/tampered')).status).toBe(200);
     await up.store.put(keys.tarball('tampered', 'tampered-1.0.0.tgz'), await tarball('tampered', '1.0.0', { evil: true }));
     const res = await down.call('GET', '/tampered/-/tampered-1.0.0.tgz');

@@ -2,6 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryDriver, wrapStore } from '@factorywager/r2-store';
 import { baseConfig } from '../src/config/defaults.ts';
+import { withoutProxy } from '../src/config/proxy.ts';
 import { NPMRegistryServer } from '../src/server.ts';
 import type { RequestLogEntry } from '../src/handler.ts';
 
@@ -11,7 +12,7 @@ afterEach(async () => {
 });
 
 async function startServer(runtime: 'bun' | 'node', maxLoginAttempts = 10) {
-  const base = baseConfig();
+  const base = withoutProxy(baseConfig());
   const config = { ...base, auth: { ...base.auth, maxLoginAttempts }, listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1:0' };
   const logs: RequestLogEntry[] = [];
   const server = await new NPMRegistryServer(config, { store: wrapStore(memoryDriver()), runtime, log: (e) => logs.push(e) }).start();
@@ -109,7 +110,7 @@ describe.each(['bun', 'node'] as const)('NPMRegistryServer on the %s adapter', (
       });
       return { ...found, body };
     } } as typeof base;
-    const b = baseConfig();
+    const b = withoutProxy(baseConfig());
     const server = await new NPMRegistryServer({ ...b, listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1:0' }, { store, runtime, log: false }).start();
     servers.push(server);
     const { token } = (await (await fetch(`${server.url}/-/user/org.couchdb.user:dee`, { method: 'PUT', body: JSON.stringify({ name: 'dee', password: 'correct horse battery' }) })).json()) as { token: string };

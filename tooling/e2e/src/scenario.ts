@@ -5,6 +5,7 @@ import { npmClient, whoamiWithToken } from './clients/npm.ts';
 import type { RegistryClient } from './clients/types.ts';
 import { consumerProject, GREETER, greeterPackage, UTIL, utilPackage } from './fixtures.ts';
 import { startRegistry, type RegistryProcess } from './registry-process.ts';
+import { startUpstream, type TestUpstream } from './upstream.ts';
 import { run } from './run.ts';
 import { createWorkspace } from './workspace.ts';
 
@@ -18,6 +19,7 @@ const EMAIL = 'alice@example.com';
  */
 export function registryScenario(makeClient: (ws: ReturnType<typeof createWorkspace>) => RegistryClient) {
   let registry: RegistryProcess;
+  let upstream: TestUpstream;
   let client: RegistryClient;
   const probe = makeClient(createWorkspace('http://127.0.0.1:1/'));
   probe.ws.remove();
@@ -33,12 +35,14 @@ export function registryScenario(makeClient: (ws: ReturnType<typeof createWorksp
 
   describe.sequential(title, () => {
     beforeAll(async () => {
-      registry = await startRegistry();
+      upstream = await startUpstream();
+      registry = await startRegistry({ upstream: upstream.url });
       client = makeClient(createWorkspace(registry.url));
     });
     afterAll(async () => {
       client?.ws.remove();
       await registry?.stop();
+      await upstream?.stop();
     });
 
     step('ping', 'ping', async () => {
@@ -118,8 +122,9 @@ export function registryScenario(makeClient: (ws: ReturnType<typeof createWorksp
       expect(after.code).not.toBe(0);
     });
 
-    step('audit', 'audit does not fail', async () => {
+    step('audit', 'audit does not fail, and sends the upstream no private name', async () => {
       await client.audit!(join(client.ws.root, 'consumer'));
+      for (const r of upstream.auditRequests()) expect(r.body).not.toMatch(/fw-e2e/);
     });
 
     step('unpublish', 'unpublishes one version, then a whole package', async () => {

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -21,13 +20,6 @@ function formatBytes(n: number): string {
   return `${(n / 1024 ** 2).toFixed(1)} MB`;
 }
 
-/** The registry in the user's npm config, for the commented uplink example; null when npm is absent. */
-function npmRegistry(env: NodeJS.ProcessEnv): string | null {
-  const r = spawnSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8', timeout: 15_000, env });
-  const out = r.status === 0 ? r.stdout.trim() : '';
-  return /^https?:\/\//.test(out) ? out : null;
-}
-
 /** The config file: --config, else REGISTRY_CONFIG, else undefined (./registry.config.json5 when present). */
 function configPath(ctx: Context): string | undefined {
   return (ctx.values.config as string | undefined) || ctx.env.REGISTRY_CONFIG?.trim() || undefined;
@@ -41,10 +33,11 @@ async function start(ctx: Context): Promise<void> {
     if (!/^\d+$/.test(port) || Number(port) > 65535) throw new CliError(`--port must be a port number (0-65535), got ${JSON.stringify(port)}`, 2);
     env.REGISTRY_PORT = port;
   }
-  const config = await loadRegistryConfig({ path: configPath(ctx), env });
+  const { defaultPublicUrl, proxySummary, withoutProxy } = await import('@factorywager/registry-server');
+  const loaded = await loadRegistryConfig({ path: configPath(ctx), env });
+  const config = ctx.values['no-proxy'] === true ? withoutProxy(loaded) : loaded;
   const host = ctx.values.host as string | undefined;
   if (host) {
-    const { defaultPublicUrl } = await import('@factorywager/registry-server');
     const derived = config.publicUrl === defaultPublicUrl(config.listen.host, config.listen.port);
     config.listen = { ...config.listen, host };
     if (derived) config.publicUrl = defaultPublicUrl(host, config.listen.port);
@@ -55,6 +48,7 @@ async function start(ctx: Context): Promise<void> {
   ctx.out([
     `${bold(ctx, 'FactoryWager Registry')} listening on ${server.url}/`,
     `  storage: ${where}${config.source ? `\n  config:  ${config.source}` : ''}`,
+    ...proxySummary(config).map((line) => `  ${line}`),
     `  log in:  npm adduser --registry ${server.url}/`,
     `  stop:    Ctrl-C`,
   ].join('\n'));
@@ -98,10 +92,10 @@ interface Packument { name: string; description?: string; 'dist-tags': Record<st
 
 const registry: Area = {
   start: {
-    summary: 'start the registry (no config: fs store in ./.factorywager or FW_DATA_DIR, 127.0.0.1:4873)',
-    usage: '[--port <n>] [--host <addr>] [--config <file>] [--quiet]',
+    summary: 'start the registry (no config: fs store in ./.factorywager or FW_DATA_DIR, 127.0.0.1:4873, proxying the registry of your npm config)',
+    usage: '[--port <n>] [--host <addr>] [--config <file>] [--no-proxy] [--quiet]',
     args: [0, 0],
-    options: { port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, quiet: { type: 'boolean' } },
+    options: { port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, 'no-proxy': { type: 'boolean' }, quiet: { type: 'boolean' } },
     run: start,
   },
   publish: {
@@ -173,14 +167,15 @@ const registry: Area = {
       if (action === 'init') {
         const { configTemplate } = await import('@factorywager/registry-server');
         if (ctx.values.force !== true && existsSync(path)) throw new CliError(`${path} exists; use --force to overwrite it`);
-        const upstream = (ctx.values.upstream as string | undefined) ?? npmRegistry(ctx.env) ?? undefined;
+        const { npmConfigRegistry } = await import('@factorywager/registry-server/node');
+        const upstream = (ctx.values.upstream as string | undefined) ?? npmConfigRegistry({ env: ctx.env }).url;
         try {
           await writeFile(path, configTemplate({ upstream }), { flag: ctx.values.force === true ? 'w' : 'wx' });
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new CliError(`${path} exists; use --force to overwrite it`);
           throw new CliError(`cannot write ${path}: ${(err as Error).message}`);
         }
-        print(ctx, { path, upstream: upstream ?? null }, () => `wrote ${path}${upstream ? ` (uplink example: ${upstream})` : ''}`);
+        print(ctx, { path, upstream }, () => `wrote ${path} (uplink: ${upstream})`);
       } else if (action === 'load') {
         const [{ loadRegistryConfig }, { redactConfig }] = await Promise.all([import('@factorywager/registry-server/node'), import('@factorywager/registry-server')]);
         const config = await loadRegistryConfig({ path: configPath(ctx), env: ctx.env });

@@ -26,10 +26,18 @@ export function mergeConfig(base: RegistryConfig, layer: ConfigLayer): RegistryC
 
 /**
  * Derived fields: the fs store follows `dataDir` and the public URL follows `listen`, unless a layer
- * set them explicitly.
+ * set them explicitly; the default package rule proxies every configured uplink (none with
+ * `uplinks: {}`), unless a layer set the rules.
  */
 export function finalizeConfig(config: RegistryConfig, layers: ConfigLayer[]): RegistryConfig {
   const out = structuredClone(config);
+  if (!layers.some((l) => l.packages)) {
+    const uplinks = Object.keys(out.uplinks);
+    out.packages = out.packages.map((rule) => {
+      const { proxy: _, ...rest } = rule;
+      return uplinks.length ? { ...rest, proxy: uplinks } : rest;
+    });
+  }
   if (!layers.some((l) => l.storage)) out.storage = { driver: 'fs', root: out.dataDir };
   if (!layers.some((l) => l.publicUrl)) out.publicUrl = defaultPublicUrl(out.listen.host, out.listen.port);
   return out;

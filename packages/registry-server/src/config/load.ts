@@ -9,6 +9,7 @@ import { finalizeConfig, mergeConfig, type ConfigLayer } from './_merge.ts';
 import { baseConfig } from './defaults.ts';
 import type { RegistryConfig } from './types.ts';
 import { validateConfigLayer } from './validate.ts';
+import { withNpmUpstream } from './npm-registry.ts';
 
 export interface LoadConfigOptions {
   /** The config file; default ./registry.config.json5 when it exists, else none. */
@@ -33,7 +34,8 @@ async function readIfPresent(path: string, required: boolean): Promise<string | 
 
 /**
  * The resolved configuration: the json5 file merged over the defaults, then the environment variables
- * of DESIGN.md over both, validated. Errors are RegistryError INVALID_CONFIG naming the file and the
+ * of DESIGN.md over both, validated. Without `uplinks` in the file, the uplink is the registry of
+ * the user's npm config (`npm_config_registry`, the project's and the user's .npmrc). Errors are RegistryError INVALID_CONFIG naming the file and the
  * field (or the variable). Relative folders in the file are relative to the file.
  * @example
  * const config = await loadRegistryConfig({ path: 'registry.config.json5' });
@@ -65,10 +67,12 @@ export async function loadRegistryConfig(options: LoadConfigOptions = {}): Promi
   if (envLayer.dataDir) envLayer.dataDir = resolve(cwd, envLayer.dataDir);
   const merged = mergeConfig(mergeConfig(baseConfig(), fileLayer), envLayer);
   // The environment's data folder also moves the fs store, unless the file names a store root.
-  const layers = envLayer.dataDir && fileLayer.storage?.driver === 'fs' && !envLayer.storage ? [envLayer] : [fileLayer, envLayer];
+  const layers = envLayer.dataDir && fileLayer.storage?.driver === 'fs' && !envLayer.storage ? [{ ...fileLayer, storage: undefined }, envLayer] : [fileLayer, envLayer];
   const config = finalizeConfig(merged, layers);
   if (!isAbsolute(config.dataDir)) config.dataDir = resolve(cwd, config.dataDir);
   if (config.storage.driver === 'fs' && !isAbsolute(config.storage.root)) config.storage = { driver: 'fs', root: resolve(cwd, config.storage.root) };
   if (text !== null) config.source = path;
+  // No uplinks in the file: proxy the registry of the user's npm config (read from .npmrc files).
+  if (!fileLayer.uplinks) withNpmUpstream(config, { env, cwd });
   return config;
 }

@@ -1,6 +1,6 @@
 /**
- * The commented registry.config.json5 that `registry:config:init` writes. `upstream` (the registry in
- * the user's npm config, e.g. from `npm config get registry`) fills the commented uplink example.
+ * The commented registry.config.json5 that `registry:config:init` writes: the defaults written out.
+ * `upstream` (the registry in the user's npm config) is the uplink; default the public npm registry.
  * @example
  * await writeFile('registry.config.json5', configTemplate({ upstream: 'https://registry.npmjs.org/' }));
  */
@@ -40,16 +40,27 @@ export function configTemplate(opts: { upstream?: string } = {}): string {
 
   // Ordered rules: the first whose pattern matches a package name decides.
   // Grantees: user names, role names, $all, $authenticated, $anonymous.
+  // A rule with private: true (or without proxy) reserves its names: they are never fetched from,
+  // merged with, or sent to an uplink, so nobody can stand in for them upstream.
   packages: [
-    // { pattern: '@internal/*', access: ['$authenticated'], publish: ['admins'], unpublish: ['admins'] },
-    // { pattern: '**', access: ['$all'], publish: ['$authenticated'], unpublish: ['$authenticated'], proxy: ['upstream'] },
-    { pattern: '**', access: ['$all'], publish: ['$authenticated'], unpublish: ['$authenticated'] },
+    // { pattern: '@acme/*', access: ['$authenticated'], publish: ['admins'], unpublish: ['admins'], private: true },
+    { pattern: '**', access: ['$all'], publish: ['$authenticated'], unpublish: ['$authenticated'], proxy: ['upstream'] },
   ],
 
-  // Upstream registries for names you do not publish here (then add proxy: ['upstream'] to a rule).
+  // Upstream registries for names not published here (the registry of your npm config when this
+  // file was written). A name published here is never looked up upstream. uplinks: {} turns the
+  // proxy off (so does \`registry:start --no-proxy\`).
   uplinks: {
-    // upstream: { url: '${upstream.replace(/'/g, "\\'")}', timeout: 30000, maxage: 120 },
+    upstream: { url: '${upstream.replace(/'/g, "\\'")}', timeout: 30000, maxage: 120 },
   },
+
+  // Supply-chain guard: upstream versions younger than this are left out of proxied packuments
+  // (latest falls back to the newest mature version; their tarballs are refused). 0 turns it off.
+  minReleaseAge: '1d',
+  minReleaseAgeExclude: [
+    // '@types/*',
+  ],
+  upstreamSearchTimeout: 1500,         // ms that search waits for the uplinks' results
 
   limits: { maxBodySize: 104857600 },   // bytes; largest publish accepted (100 MB)
   versionCacheTtl: 300,                  // seconds

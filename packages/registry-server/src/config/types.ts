@@ -12,14 +12,21 @@ export interface PackageRule {
   unpublish: Grantee[];
   /** Uplink names to proxy for names matching this rule. */
   proxy?: string[];
+  /**
+   * Reserves the names of this rule for this registry: never proxied, never sent to an uplink (audit,
+   * search), whatever `proxy` says. A rule without `proxy` reserves its names too.
+   */
+  private?: boolean;
 }
 
 export interface UplinkConfig {
   url: string;
   /** Request timeout in ms. */
   timeout: number;
-  /** Seconds a cached upstream packument stays fresh. */
+  /** Seconds a cached upstream packument stays fresh (then revalidated with a conditional request). */
   maxage: number;
+  /** Where the URL came from when no config named it (e.g. `~/.npmrc`); for the start-up lines. */
+  origin?: string;
 }
 
 export interface SecretRoleGrant {
@@ -72,6 +79,15 @@ export interface RegistryConfig {
   users: Record<string, { roles: string[] }>;
   packages: PackageRule[];
   uplinks: Record<string, UplinkConfig>;
+  /**
+   * Seconds an upstream version must have been published before it is proxied (the supply-chain
+   * guard; default 86400, one day; 0 turns it off). Local packages are never held back.
+   */
+  minReleaseAge: number;
+  /** Package patterns exempt from `minReleaseAge`. */
+  minReleaseAgeExclude: string[];
+  /** Milliseconds `/-/v1/search` waits for the uplinks' results before answering without them. */
+  upstreamSearchTimeout: number;
   limits: { maxBodySize: number };
   /** VERSION_CACHE_TTL, seconds. */
   versionCacheTtl: number;

@@ -5,7 +5,7 @@ import { finalizeConfig, mergeConfig, type ConfigLayer } from './_merge.ts';
 import { baseConfig } from './defaults.ts';
 import type { PackageRule, RegistryConfig, UplinkConfig } from './types.ts';
 
-const TOP = ['$schema', 'listen', 'publicUrl', 'storage', 'dataDir', 'auth', 'users', 'packages', 'uplinks', 'limits', 'versionCacheTtl', 'secrets', 'index'] as const;
+const TOP = ['$schema', 'listen', 'publicUrl', 'storage', 'dataDir', 'auth', 'users', 'packages', 'uplinks', 'minReleaseAge', 'minReleaseAgeExclude', 'upstreamSearchTimeout', 'limits', 'versionCacheTtl', 'secrets', 'index'] as const;
 const GRANTS = ['access', 'publish', 'unpublish'] as const;
 const GROUPS = ['$all', '$authenticated', '$anonymous'];
 const USER_NAME = /^[a-z0-9_][a-z0-9._-]{0,63}$/;
@@ -39,7 +39,7 @@ function packages(c: Checker, raw: unknown, uplinks: Record<string, unknown>): P
   if (!Array.isArray(raw)) c.fail('packages', 'must be an array of rules');
   return raw.map((r, i) => {
     const f = `packages[${i}]`;
-    const o = c.object(r, f, ['pattern', ...GRANTS, 'proxy']);
+    const o = c.object(r, f, ['pattern', ...GRANTS, 'proxy', 'private']);
     const grantees = (g: (typeof GRANTS)[number]) => {
       const list = c.strings(o[g] ?? [], `${f}.${g}`);
       for (const name of list) {
@@ -56,6 +56,10 @@ function packages(c: Checker, raw: unknown, uplinks: Record<string, unknown>): P
     if (o.proxy !== undefined) {
       rule.proxy = c.strings(o.proxy, `${f}.proxy`);
       for (const name of rule.proxy) if (!Object.hasOwn(uplinks, name)) c.fail(`${f}.proxy`, `names the uplink "${name}", which is not in uplinks`);
+    }
+    if (o.private !== undefined) {
+      rule.private = c.boolean(o.private, `${f}.private`);
+      if (rule.private && rule.proxy?.length) c.fail(`${f}.private`, 'cannot be true on a rule that lists proxy uplinks (a private name is never proxied)');
     }
     return rule;
   });
@@ -74,6 +78,15 @@ function uplinks(c: Checker, raw: unknown): Record<string, UplinkConfig> {
     };
   }
   return out;
+}
+
+/** `minReleaseAge`: a duration ("1d", "12h", "90m") or seconds; 0 turns the guard off. */
+function releaseAge(c: Checker, raw: unknown): number {
+  if (raw === 0 || raw === '0') return 0;
+  if (typeof raw === 'number') return c.integer(raw, 'minReleaseAge', 0, 31_536_000 * 10);
+  const seconds = typeof raw === 'string' ? parseDuration(raw) : null;
+  if (seconds === null) c.fail('minReleaseAge', 'must be a duration such as "1d", "12h" or "90m", a number of seconds, or 0 (off)');
+  return seconds;
 }
 
 function secrets(c: Checker, raw: unknown): Partial<RegistryConfig['secrets']> {
@@ -164,7 +177,11 @@ export function validateConfigLayer(raw: unknown, source = 'config'): ConfigLaye
   }
   const up = o.uplinks === undefined ? undefined : uplinks(c, o.uplinks);
   if (up) layer.uplinks = up;
-  if (o.packages !== undefined) layer.packages = packages(c, o.packages, up ?? {});
+  // Without an uplinks section, rules may name the default uplink (`upstream`).
+  if (o.packages !== undefined) layer.packages = packages(c, o.packages, up ?? baseConfig().uplinks);
+  if (o.minReleaseAge !== undefined) layer.minReleaseAge = releaseAge(c, o.minReleaseAge);
+  if (o.minReleaseAgeExclude !== undefined) layer.minReleaseAgeExclude = c.strings(o.minReleaseAgeExclude, 'minReleaseAgeExclude');
+  if (o.upstreamSearchTimeout !== undefined) layer.upstreamSearchTimeout = c.integer(o.upstreamSearchTimeout, 'upstreamSearchTimeout', 1, 60_000);
   if (o.limits !== undefined) {
     const l = c.object(o.limits, 'limits', ['maxBodySize']);
     if (l.maxBodySize !== undefined) layer.limits = { maxBodySize: c.integer(l.maxBodySize, 'limits.maxBodySize', 1024, 2 ** 32) };
