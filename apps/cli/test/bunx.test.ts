@@ -42,18 +42,23 @@ describe('bunx:run with the token from the secret registry:<host>', () => {
   let home: string;
   let server: NPMRegistryServer;
   let token: string;
-  const run = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((done, fail) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, FW_DATA_DIR: dataDir, FW_KEYCHAIN_SERVICE: service, HOME: home, REGISTRY_URL: server.url, BUNX_CACHE_DIR: join(home, 'cache'), NO_COLOR: '1', FW_MASTER_KEY: '' };
-    delete env.FW_TOKEN;
-    delete env.npm_config_userconfig;
-    const child = spawn('bun', ['--conditions=source', join(root, 'apps/cli/src/bunx-run.ts'), ...args], { cwd: home, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
+  /** `bunx-run.ts <args>` as a process; `onOut` sees stdout as it comes (with the child). */
+  const run = (args: string[], extra: Record<string, string> = {}, onOut?: (text: string, child: ReturnType<typeof spawn>) => void) =>
+    new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((done, fail) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, FW_DATA_DIR: dataDir, FW_KEYCHAIN_SERVICE: service, HOME: home, REGISTRY_URL: server.url, BUNX_CACHE_DIR: join(home, 'cache'), NO_COLOR: '1', FW_MASTER_KEY: '' };
+      delete env.FW_TOKEN;
+      delete env.npm_config_userconfig;
+      const child = spawn('bun', ['--conditions=source', join(root, 'apps/cli/src/bunx-run.ts'), ...args], { cwd: home, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        onOut?.(stdout, child);
+      });
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('error', fail);
+      child.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
+    });
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'fw-cli-bunx-data-'));
@@ -65,6 +70,23 @@ describe('bunx:run with the token from the secret registry:<host>', () => {
     const { body } = await publishBody('@private/hello', '1.0.0', server.url, { bin: { hello: 'index.js' } });
     const put = await fetch(`${server.url}/@private%2fhello`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
     expect(put.status).toBe(201);
+    // A bin that says "ready", then on SIGTERM or SIGINT says which and exits 42 or 43.
+    const trap = await publishBody('@private/trap', '1.0.0', server.url, { bin: { trap: 'index.js' } });
+    const script = "process.on('SIGTERM', () => { console.log('got SIGTERM'); process.exit(42); });\nprocess.on('SIGINT', () => { console.log('got SIGINT'); process.exit(43); });\nconsole.log('ready ' + process.argv.slice(2).join(' '));\nsetInterval(() => {}, 1000);\n";
+    const { createTarGzip } = await import('nanotar');
+    const { createHash } = await import('node:crypto');
+    const tarball = await createTarGzip([
+      { name: 'package/package.json', data: JSON.stringify({ name: '@private/trap', version: '1.0.0', bin: { trap: 'index.js' } }) },
+      { name: 'package/index.js', data: script },
+    ]);
+    const v = (trap.body.versions as Record<string, { dist: Record<string, string> }>)['1.0.0']!;
+    v.dist.integrity = `sha512-${createHash('sha512').update(tarball).digest('base64')}`;
+    v.dist.shasum = createHash('sha1').update(tarball).digest('hex');
+    const att = (trap.body._attachments as Record<string, { data: string; length: number }>);
+    const file = Object.keys(att)[0]!;
+    att[file] = { ...att[file]!, data: Buffer.from(tarball).toString('base64'), length: tarball.length };
+    const put2 = await fetch(`${server.url}/@private%2ftrap`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(trap.body) });
+    expect(put2.status).toBe(201);
   });
   afterAll(async () => {
     await server?.stop();
@@ -88,5 +110,20 @@ describe('bunx:run with the token from the secret registry:<host>', () => {
     expect(r.code, r.stderr).toBe(0);
     const again = await run(['@private/hello']); // dist-tag: the warm path's conditional GET needs the token too
     expect(again.code, again.stderr).toBe(0);
+  });
+
+  it.each([
+    ['SIGTERM', 42, 'the first run (the full runner forwards it to the bin)'],
+    ['SIGTERM', 42, 'a cached run (the warm path execs the bin, which gets it directly)'],
+    ['SIGINT', 43, 'a cached run'],
+  ] as const)('%s is forwarded and the exit code is the bin\'s: %s %s', async (signal, code, _how) => {
+    let sent = false;
+    const r = await run(['@private/trap@1.0.0', 'x'], { FW_TOKEN: token }, (out, child) => {
+      if (!sent && out.includes('ready x')) {
+        sent = true;
+        child.kill(signal);
+      }
+    });
+    expect([r.code, r.stdout], r.stderr).toEqual([code, `ready x\ngot ${signal}\n`]);
   });
 });

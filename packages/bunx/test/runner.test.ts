@@ -217,6 +217,38 @@ describe('nothing half-written, nothing foreign', () => {
   });
 });
 
+describe('dependencies', () => {
+  it('are installed from the same registry; lifecycle scripts run only with allowScripts', async () => {
+    const dep = fresh();
+    const name = fresh();
+    reg.publish(dep, '1.0.0', { tarball: rawTarGz([
+      { path: 'package/package.json', data: JSON.stringify({ name: dep, version: '1.0.0', main: 'index.js' }) },
+      { path: 'package/index.js', data: 'exports.answer = 42;\n' },
+    ]) });
+    const pkg = { dependencies: { [dep]: '^1.0.0' }, scripts: { postinstall: "node -e \"require('fs').writeFileSync('postinstall-ran', '')\"" } };
+    const bytes = packageTarGz(name, '1.0.0', [
+      { path: 'package/bin.js', data: `require('fs').writeFileSync(process.env.OUT, JSON.stringify({ version: String(require(${JSON.stringify(dep)}).answer), args: [] }));\n` },
+    ], pkg);
+    reg.publish(name, '1.0.0', { tarball: bytes, dependencies: pkg.dependencies });
+    const off = runner();
+    expect((await exec(off.bunx, name)).out?.version).toBe('42');
+    const entry = (await off.bunx.listCache())[0]!.path;
+    expect(existsSync(join(entry, 'package/postinstall-ran'))).toBe(false);
+    expect(reg.requests.some((r) => r.path === `/${dep}`)).toBe(true);
+    const on = runner();
+    expect((await exec(on.bunx, name, [], { allowScripts: true })).out?.version).toBe('42');
+    expect(existsSync(join((await on.bunx.listCache())[0]!.path, 'package/postinstall-ran'))).toBe(true);
+  });
+
+  it('a dependency missing from the registry fails the run with INSTALL_FAILED and caches nothing', async () => {
+    const name = fresh();
+    reg.publish(name, '1.0.0', { tarball: packageTarGz(name, '1.0.0', [], { dependencies: { '@t/not-there': '^1.0.0' } }) });
+    const { bunx } = runner();
+    await expect(exec(bunx, name)).rejects.toMatchObject({ code: 'INSTALL_FAILED', message: expect.stringContaining(reg.url) });
+    expect(await bunx.listCache()).toEqual([]);
+  });
+});
+
 describe('bins, cache listing and cleaning', () => {
   it('picks the only bin, the one named like the package, or --bin; several without a choice is an error', async () => {
     const name = fresh();

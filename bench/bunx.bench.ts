@@ -1,0 +1,102 @@
+// Whole-process run times of a private package's bin: `bun run bunx:run` against `bun x` and
+// `npx`, same registry process, same package (a bin depending on another private package), in one
+// run. Warm: the tool's cache already holds the package; cold: every cache the tool uses (its own,
+// Bun's install cache, npm's cache) emptied before each run. Each figure is the median (and p90)
+// of RUNS spawns timed from this process, which only waits; output goes to /dev/null. The machine is
+// shared, so absolute figures are noisy: compare the ratios of one run.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { addUser, createWorkspace, npmClient, repoRoot, startRegistry, writePackage, NPM_BIN } from '../tooling/e2e/src/index.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 10);
+const PKG = '@fw-bench/hello';
+const VERSION = '1.0.0';
+const NPX = join(repoRoot, 'node_modules/.bin/npx');
+
+interface Case { label: string; cmd: string[]; env: Record<string, string | undefined>; cwd: string; reset?: () => void }
+interface Figure { label: string; median: number; p90: number; min: number }
+
+function time(c: Case, runs: number): Figure {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    c.reset?.();
+    const t0 = performance.now();
+    const r = Bun.spawnSync(c.cmd, { env: c.env as Record<string, string>, cwd: c.cwd, stdout: 'ignore', stderr: 'pipe' });
+    const ms = performance.now() - t0;
+    if (r.exitCode !== 0) throw new Error(`${c.label}: exited ${r.exitCode}: ${r.stderr.toString().slice(-500)}`);
+    times.push(ms);
+  }
+  times.sort((a, b) => a - b);
+  return { label: c.label, median: times[Math.floor(runs / 2)]!, p90: times[Math.min(runs - 1, Math.floor(runs * 0.9))]!, min: times[0]! };
+}
+
+const fmt = (n: number) => `${n.toFixed(1).padStart(7)} ms`;
+function table(title: string, rows: Figure[], base: Figure) {
+  console.log(`\n${title}`);
+  for (const r of rows) {
+    const ratio = r === base ? '' : `  ${(r.median / base.median).toFixed(2)}x of ${base.label.split(' ')[0]}`;
+    console.log(`  ${r.label.padEnd(46)} median ${fmt(r.median)}  p90 ${fmt(r.p90)}  min ${fmt(r.min)}${ratio}`);
+  }
+}
+
+const registry = await startRegistry();
+const ws = createWorkspace(registry.url);
+try {
+  const token = await addUser(registry.url, 'bench', 'bench-password-123');
+  await Bun.write(ws.npmrc, `registry=${registry.url}/\n//127.0.0.1:${registry.port}/:_authToken=${token}\n`);
+  const npm = npmClient(ws);
+  await npm.publish(writePackage(ws.dir('util'), { name: '@fw-bench/util', version: '1.0.0', main: 'index.js' }, { 'index.js': 'exports.add = (a, b) => a + b;\n' }));
+  await npm.publish(writePackage(ws.dir('hello'), { name: PKG, version: VERSION, bin: { hello: 'cli.js' }, dependencies: { '@fw-bench/util': '^1.0.0' } }, {
+    'cli.js': "#!/usr/bin/env node\nconst { add } = require('@fw-bench/util');\nconsole.log('hello ' + add(2, 3) + ' ' + process.argv.slice(2).join(' '));\n",
+  }));
+
+  const tmp = ws.dir('tmp');
+  const bunCache = join(ws.cache, 'bun');
+  const npmCache = join(ws.cache, 'npm');
+  const ourCache = ws.dir('bunx-cache');
+  const base: Record<string, string | undefined> = { ...process.env, ...ws.env, TMPDIR: tmp, FW_TOKEN: undefined, REGISTRY_URL: undefined, NODE_ENV: undefined };
+  for (const k of Object.keys(base)) if (base[k] === undefined) delete base[k];
+  const env = { ...base, BUNX_CACHE_DIR: ourCache };
+  const project = ws.dir('project'); // where each tool is started: an empty folder, as a user would
+  const clear = (...dirs: string[]) => () => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); };
+  // bun x installs into $TMPDIR/bunx-<uid>-<spec>; npx into npm's cache (_npx).
+  const clearBunX = clear(tmp, bunCache);
+  const clearNpx = clear(npmCache);
+  const clearOurs = clear(ourCache, bunCache);
+  const resetTmp = () => Bun.spawnSync(['mkdir', '-p', tmp]);
+
+  const spec = `${PKG}@${VERSION}`;
+  const ours = (s: string): Case => ({ label: `bun run bunx:run ${s}`, cmd: ['bun', 'run', '--silent', '--cwd', repoRoot, 'bunx:run', s, 'world'], env, cwd: project });
+  const bunx = (s: string): Case => ({ label: `bun x ${s}`, cmd: ['bun', 'x', s, 'world'], env: base, cwd: project });
+  const npx = (s: string): Case => ({ label: `npx ${s}`, cmd: [NPX, '--yes', s, 'world'], env: base, cwd: project });
+  const floor: Case = { label: 'floor: bun -e 0 (one Bun start)', cmd: ['bun', '-e', '0'], env: base, cwd: project };
+
+  // Prime every warm cache once (and check each tool really runs the package).
+  for (const c of [ours(spec), bunx(spec), npx(spec), ours(PKG), bunx(PKG)]) {
+    const r = Bun.spawnSync(c.cmd, { env: c.env as Record<string, string>, cwd: c.cwd, stdout: 'pipe', stderr: 'pipe' });
+    if (r.exitCode !== 0 || !r.stdout.toString().includes('hello 5 world')) throw new Error(`${c.label} did not run the package: ${r.stdout}${r.stderr}`);
+  }
+
+  console.log(`${PKG}@${VERSION} (a bin + one private dependency) from ${registry.url}; warm: median of ${RUNS}, cold: median of ${COLD_RUNS}`);
+  const warmOurs = time(ours(spec), RUNS);
+  const warmBunx = time(bunx(spec), RUNS);
+  const warmNpx = time(npx(spec), RUNS);
+  const warmOursTag = time(ours(PKG), RUNS);
+  const warmBunxTag = time(bunx(PKG), RUNS);
+  const warmFloor = time(floor, RUNS);
+  table('warm (exact version)', [warmBunx, warmOurs, warmNpx, warmFloor], warmBunx);
+  table('warm (dist-tag: bunx:run revalidates with a conditional GET, bun x does not)', [warmBunxTag, warmOursTag], warmBunxTag);
+
+  const coldOurs = time({ ...ours(spec), reset: clearOurs }, COLD_RUNS);
+  const coldBunx = time({ ...bunx(spec), reset: () => { clearBunX(); resetTmp(); } }, COLD_RUNS);
+  const coldNpx = time({ ...npx(spec), reset: clearNpx }, COLD_RUNS);
+  table('cold (every cache emptied before each run)', [coldBunx, coldOurs, coldNpx], coldBunx);
+
+  console.log(`\nbunx:run warm vs bun x warm: ${(warmOurs.median / warmBunx.median).toFixed(2)}x (target <= 1.5x)`);
+  console.log(`npx warm vs bunx:run warm:   ${(warmNpx.median / warmOurs.median).toFixed(1)}x (target >= 10x)`);
+  console.log(`bunx:run cold vs bun x cold: ${(coldOurs.median / coldBunx.median).toFixed(2)}x; npx cold vs bunx:run cold: ${(coldNpx.median / coldOurs.median).toFixed(1)}x`);
+} finally {
+  await registry.stop();
+  ws.remove();
+}
