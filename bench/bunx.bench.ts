@@ -17,18 +17,26 @@ const NPX = join(repoRoot, 'node_modules/.bin/npx');
 interface Case { label: string; cmd: string[]; env: Record<string, string | undefined>; cwd: string; reset?: () => void }
 interface Figure { label: string; median: number; p90: number; min: number }
 
-function time(c: Case, runs: number): Figure {
-  const times: number[] = [];
+/**
+ * Times every case `runs` times, round-robin (case A, B, C, A, B, C, ...), so that a change in the
+ * machine's load meets every case alike.
+ */
+function time(cases: Case[], runs: number): Figure[] {
+  const times = cases.map(() => [] as number[]);
   for (let i = 0; i < runs; i++) {
-    c.reset?.();
-    const t0 = performance.now();
-    const r = Bun.spawnSync(c.cmd, { env: c.env as Record<string, string>, cwd: c.cwd, stdout: 'ignore', stderr: 'pipe' });
-    const ms = performance.now() - t0;
-    if (r.exitCode !== 0) throw new Error(`${c.label}: exited ${r.exitCode}: ${r.stderr.toString().slice(-500)}`);
-    times.push(ms);
+    cases.forEach((c, k) => {
+      c.reset?.();
+      const t0 = performance.now();
+      const r = Bun.spawnSync(c.cmd, { env: c.env as Record<string, string>, cwd: c.cwd, stdout: 'ignore', stderr: 'pipe' });
+      const ms = performance.now() - t0;
+      if (r.exitCode !== 0) throw new Error(`${c.label}: exited ${r.exitCode}: ${r.stderr.toString().slice(-500)}`);
+      times[k]!.push(ms);
+    });
   }
-  times.sort((a, b) => a - b);
-  return { label: c.label, median: times[Math.floor(runs / 2)]!, p90: times[Math.min(runs - 1, Math.floor(runs * 0.9))]!, min: times[0]! };
+  return cases.map((c, k) => {
+    const t = times[k]!.sort((a, b) => a - b);
+    return { label: c.label, median: t[Math.floor(runs / 2)]!, p90: t[Math.min(runs - 1, Math.floor(runs * 0.9))]!, min: t[0]! };
+  });
 }
 
 const fmt = (n: number) => `${n.toFixed(1).padStart(7)} ms`;
@@ -71,6 +79,7 @@ try {
   const bunx = (s: string): Case => ({ label: `bun x ${s}`, cmd: ['bun', 'x', s, 'world'], env: base, cwd: project });
   const npx = (s: string): Case => ({ label: `npx ${s}`, cmd: [NPX, '--yes', s, 'world'], env: base, cwd: project });
   const floor: Case = { label: 'floor: bun -e 0 (one Bun start)', cmd: ['bun', '-e', '0'], env: base, cwd: project };
+  const direct: Case = { label: 'bunx-run.ts without bun run (the warm entry)', cmd: ['bun', '--conditions=source', join(repoRoot, 'apps/cli/src/bunx-run.ts'), spec, 'world'], env, cwd: project };
 
   // Prime every warm cache once (and check each tool really runs the package).
   for (const c of [ours(spec), bunx(spec), npx(spec), ours(PKG), bunx(PKG)]) {
@@ -79,18 +88,16 @@ try {
   }
 
   console.log(`${PKG}@${VERSION} (a bin + one private dependency) from ${registry.url}; warm: median of ${RUNS}, cold: median of ${COLD_RUNS}`);
-  const warmOurs = time(ours(spec), RUNS);
-  const warmBunx = time(bunx(spec), RUNS);
-  const warmNpx = time(npx(spec), RUNS);
-  const warmOursTag = time(ours(PKG), RUNS);
-  const warmBunxTag = time(bunx(PKG), RUNS);
-  const warmFloor = time(floor, RUNS);
-  table('warm (exact version)', [warmBunx, warmOurs, warmNpx, warmFloor], warmBunx);
-  table('warm (dist-tag: bunx:run revalidates with a conditional GET, bun x does not)', [warmBunxTag, warmOursTag], warmBunxTag);
+  const [warmBunx, warmOurs, warmNpx, warmDirect, warmFloor] = time([bunx(spec), ours(spec), npx(spec), direct, floor], RUNS) as [Figure, Figure, Figure, Figure, Figure];
+  table('warm (exact version)', [warmBunx, warmOurs, warmNpx, warmDirect, warmFloor], warmBunx);
+  const [warmBunxTag, warmOursTag] = time([bunx(PKG), ours(PKG)], RUNS) as [Figure, Figure];
+  table('warm (dist-tag: bunx:run revalidates with a conditional GET each run, bun x does not)', [warmBunxTag, warmOursTag], warmBunxTag);
 
-  const coldOurs = time({ ...ours(spec), reset: clearOurs }, COLD_RUNS);
-  const coldBunx = time({ ...bunx(spec), reset: () => { clearBunX(); resetTmp(); } }, COLD_RUNS);
-  const coldNpx = time({ ...npx(spec), reset: clearNpx }, COLD_RUNS);
+  const [coldBunx, coldOurs, coldNpx] = time([
+    { ...bunx(spec), reset: () => { clearBunX(); resetTmp(); } },
+    { ...ours(spec), reset: clearOurs },
+    { ...npx(spec), reset: clearNpx },
+  ], COLD_RUNS) as [Figure, Figure, Figure];
   table('cold (every cache emptied before each run)', [coldBunx, coldOurs, coldNpx], coldBunx);
 
   console.log(`\nbunx:run warm vs bun x warm: ${(warmOurs.median / warmBunx.median).toFixed(2)}x (target <= 1.5x)`);

@@ -10,6 +10,9 @@ import { installDependencies } from './install.ts';
 import type { Resolution } from './_resolver.ts';
 import { unpackTarball, verifyIntegrity } from './tarball.ts';
 
+/** How long a tarball download may take. */
+const TARBALL_TIMEOUT_MS = 300_000;
+
 export interface BuildDeps {
   config: RegistryConfig;
   cacheDir: string;
@@ -41,7 +44,7 @@ async function download(deps: BuildDeps, res: Resolution, url: string): Promise<
   const token = await deps.config.tokenForUrl(res.registry, url);
   let response: Response;
   try {
-    response = await (deps.fetch ?? fetch)(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    response = await (deps.fetch ?? fetch)(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(TARBALL_TIMEOUT_MS) });
   } catch (err) {
     throw new BunxError('REGISTRY_UNREACHABLE', `cannot download ${url}: ${(err as Error).message}`, { cause: err });
   }

@@ -18,6 +18,8 @@ export const TMP_DIR = '.tmp';
 /**
  * The registry's folder name: its URL (scheme, host, port, path prefix) percent-encoded, so two
  * registries never share an entry and the URL reads back from the name.
+ * @example
+ * registryKey('http://127.0.0.1:4873'); // 'http%3A%2F%2F127.0.0.1%3A4873'
  */
 export function registryKey(registry: string): string {
   const url = new URL(registry);
@@ -25,7 +27,11 @@ export function registryKey(registry: string): string {
   return encodeURIComponent(`${url.protocol}//${url.host}${path}`);
 }
 
-/** The registry URL back from {@link registryKey}. */
+/**
+ * The registry URL back from {@link registryKey}.
+ * @example
+ * registryFromKey(registryKey('https://r.example/team')); // 'https://r.example/team'
+ */
 export function registryFromKey(key: string): string {
   return decodeURIComponent(key);
 }

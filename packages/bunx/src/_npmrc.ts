@@ -7,7 +7,11 @@ import { dirname, join } from 'node:path';
 
 export type Npmrc = Map<string, string>;
 
-/** Parses .npmrc text: `key = value` lines, `;` and `#` comments, quoted values, `${VAR}` expanded. */
+/**
+ * Parses .npmrc text: `key = value` lines, `;` and `#` comments, quoted values, `${VAR}` expanded.
+ * @example
+ * parseNpmrc('registry=https://r.example/\n//r.example/:_authToken=${T}', { T: 'x' }).get('//r.example/:_authToken'); // 'x'
+ */
 export function parseNpmrc(text: string, env: Record<string, string | undefined> = {}): Npmrc {
   const out: Npmrc = new Map();
   for (const raw of text.split(/\r?\n/)) {
@@ -64,7 +68,11 @@ export function loadNpmrc(files: NpmrcFiles, env: Record<string, string | undefi
   return merged;
 }
 
-/** The registry for a package: its scope's `@scope:registry`, else `registry`, else null. */
+/**
+ * The registry for a package: its scope's `@scope:registry`, else `registry`, else null.
+ * @example
+ * registryFromNpmrc(parseNpmrc('@acme:registry=https://r.example/'), '@acme/cli'); // 'https://r.example/'
+ */
 export function registryFromNpmrc(rc: Npmrc, name: string): string | null {
   const scope = /^(@[^/]+)\//.exec(name)?.[1];
   return (scope && rc.get(`${scope}:registry`)) || rc.get('registry') || null;

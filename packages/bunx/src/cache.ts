@@ -24,7 +24,11 @@ export interface CacheEntry {
   path: string;
 }
 
-/** Records a run: the entry's `last-use` file gets the current time. */
+/**
+ * Records a run: the entry's `last-use` file gets the current time.
+ * @example
+ * touchLastUse(entry.dir);
+ */
 export function touchLastUse(entryDir: string, now = new Date()): void {
   const file = join(entryDir, LAST_USE_FILE);
   try {
@@ -46,7 +50,11 @@ export function treeSize(path: string, seen = new Set<string>()): number {
   return total;
 }
 
-/** Every complete entry under `cacheDir` (folders being built, under .tmp, are not entries). */
+/**
+ * Every complete entry under `cacheDir` (folders being built, under .tmp, are not entries).
+ * @example
+ * listEntries(defaultCacheDir()).map((e) => `${e.name}@${e.version}`);
+ */
 export function listEntries(cacheDir: string): CacheEntry[] {
   if (!isDir(cacheDir)) return [];
   assertOwned(cacheDir, 'the cache folder');

@@ -2,7 +2,11 @@ import { homedir } from 'node:os';
 import { BunxError } from './errors.ts';
 import { loadNpmrc, npmrcFiles, registryFromNpmrc, tokenFromNpmrc, type Npmrc } from './_npmrc.ts';
 
-/** The local registry, when nothing names another. */
+/**
+ * The local registry, when nothing names another.
+ * @example
+ * new RegistryConfig({ env: {} }).registryFor('pkg') === DEFAULT_REGISTRY; // with no .npmrc
+ */
 export const DEFAULT_REGISTRY = 'http://127.0.0.1:4873';
 
 /** The keychain step of the token lookup: the secret `registry:<host>`, or null. */

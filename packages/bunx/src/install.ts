@@ -17,7 +17,11 @@ export interface InstallOptions {
 
 const TOKEN_VAR = 'FW_BUNX_INSTALL_TOKEN';
 
-/** The scopes of a dependency map (`@acme` of `@acme/util`). */
+/**
+ * The scopes of a dependency map (`@acme` of `@acme/util`).
+ * @example
+ * dependencyScopes({ '@acme/util': '^1', lodash: '^4' }); // ['@acme']
+ */
 export function dependencyScopes(deps: Record<string, unknown>): string[] {
   return [...new Set(Object.keys(deps).map((n) => /^(@[^/]+)\//.exec(n)?.[1]).filter((s): s is string => Boolean(s)))];
 }

@@ -54,7 +54,11 @@ export interface Prepared extends Resolution {
   entry: Entry;
 }
 
-/** VERSION_CACHE_TTL in seconds (default 300); a bad value is an error, not a silent default. */
+/**
+ * VERSION_CACHE_TTL in seconds (default 300); a bad value is an error, not a silent default.
+ * @example
+ * ttlFromEnv({ VERSION_CACHE_TTL: '60' }); // 60
+ */
 export function ttlFromEnv(env: Record<string, string | undefined>): number {
   const raw = env.VERSION_CACHE_TTL?.trim();
   if (!raw) return 300;

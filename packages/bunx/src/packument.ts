@@ -5,8 +5,14 @@ import { metaFile, type MetaIndex } from './_layout.ts';
 import type { AbbreviatedPackument } from './resolve.ts';
 
 const ABBREVIATED = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
+/** How long a packument GET may take before the registry counts as unreachable. */
+export const PACKUMENT_TIMEOUT_MS = 30_000;
 
-/** `@scope/name` as the registry path segment `@scope%2fname`. */
+/**
+ * `@scope/name` as the registry path segment `@scope%2fname`.
+ * @example
+ * packumentUrl('http://127.0.0.1:4873', '@acme/cli'); // 'http://127.0.0.1:4873/@acme%2fcli'
+ */
 export function packumentUrl(registry: string, name: string): string {
   return `${registry}/${name.replace('/', '%2f')}`;
 }
@@ -33,7 +39,7 @@ export async function fetchPackument(
   const url = packumentUrl(registry, name);
   let res: Response;
   try {
-    res = await (options.fetch ?? fetch)(url, { headers, redirect: 'follow' });
+    res = await (options.fetch ?? fetch)(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(PACKUMENT_TIMEOUT_MS) });
   } catch (err) {
     throw new BunxError('REGISTRY_UNREACHABLE', `cannot reach the registry at ${registry}: ${(err as Error).message}`, { cause: err });
   }

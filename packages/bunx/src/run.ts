@@ -16,7 +16,11 @@ export interface RunBinOptions {
   bun?: string;
 }
 
-/** The command line a bin runs with: `[bun, --bun, file, ...args]` or `[file, ...args]`. */
+/**
+ * The command line a bin runs with: `[bun, --bun, file, ...args]` or `[file, ...args]`.
+ * @example
+ * binCommand({ file: '/c/package/cli.js', args: ['-h'] }); // ['bun', '--bun', '/c/package/cli.js', '-h']
+ */
 export function binCommand(options: Pick<RunBinOptions, 'file' | 'args' | 'runtime' | 'bun'>): string[] {
   const args = options.args ?? [];
   return options.runtime === 'node' ? [options.file, ...args] : [options.bun ?? 'bun', '--bun', options.file, ...args];

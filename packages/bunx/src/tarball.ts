@@ -41,7 +41,11 @@ function innerPath(raw: string): string | { refuse: string } {
   return parts.slice(1).join('/');
 }
 
-/** Why an entry would be refused, or null when it lands inside the package folder. */
+/**
+ * Why an entry would be refused, or null when it lands inside the package folder.
+ * @example
+ * unsafeEntry({ path: 'package/../x', type: 'File' }); // 'path with ".." "package/../x"'
+ */
 export function unsafeEntry(entry: Pick<ReadEntry, 'path' | 'type' | 'linkpath'>): string | null {
   if (META_TYPES.has(entry.type)) return null;
   const inner = innerPath(entry.path);

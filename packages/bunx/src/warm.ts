@@ -86,7 +86,7 @@ export async function warmLookup(req: WarmRequest): Promise<WarmResult> {
         const token = await config.tokenFor(registry);
         const headers: Record<string, string> = { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*', 'if-none-match': index.etag };
         if (token) headers.authorization = `Bearer ${token}`;
-        const res = await (req.fetch ?? fetch)(`${registry}/${name.replace('/', '%2f')}`, { headers });
+        const res = await (req.fetch ?? fetch)(`${registry}/${name.replace('/', '%2f')}`, { headers, signal: AbortSignal.timeout(10_000) });
         await res.body?.cancel();
         if (res.status !== 304) return miss(`packument ${res.status}`);
       } catch {

@@ -1,8 +1,10 @@
-import { BunXIntegration, type CacheEntry } from '@factorywager/bunx';
+import type { BunXIntegration, CacheEntry } from '@factorywager/bunx';
 import { CliError, type Area, type Context } from '../kit.ts';
 import { keychainLookup } from './_bunx-keychain.ts';
 
-function open(ctx: Context): BunXIntegration {
+/** The runner, loaded when a verb runs (so `fw bunx --help` loads none of it). */
+async function open(ctx: Context): Promise<BunXIntegration> {
+  const { BunXIntegration } = await import('@factorywager/bunx');
   return new BunXIntegration({
     env: ctx.env,
     credentials: keychainLookup(ctx.env, ctx.values),
@@ -48,7 +50,7 @@ const bunx: Area = {
     async run(ctx) {
       if (ctx.values.node && ctx.values.bun) throw new CliError('--node and --bun exclude each other', 2);
       const [spec, ...args] = ctx.positionals as [string, ...string[]];
-      return open(ctx).execute({
+      return (await open(ctx)).execute({
         package: spec,
         args,
         bin: ctx.values.bin as string | undefined,
@@ -66,7 +68,7 @@ const bunx: Area = {
     args: [1, 2],
     async run(ctx) {
       const [pkg, range] = ctx.positionals as [string, string | undefined];
-      const res = await open(ctx).resolve(pkg, range, { offline: ctx.values.offline === true });
+      const res = await (await open(ctx)).resolve(pkg, range, { offline: ctx.values.offline === true });
       ctx.out(ctx.json ? JSON.stringify({ name: res.name, version: res.version, registry: res.registry, source: res.source }, null, 2) : res.version);
     },
   },
@@ -76,7 +78,7 @@ const bunx: Area = {
     usage: '[--json]',
     args: [0, 0],
     async run(ctx) {
-      const entries = await open(ctx).listCache();
+      const entries = await (await open(ctx)).listCache();
       ctx.out(ctx.json ? JSON.stringify(entries.map((e) => ({ ...e, lastUsed: e.lastUsed.toISOString() })), null, 2) : formatEntries(entries));
     },
   },
@@ -88,7 +90,7 @@ const bunx: Area = {
     async run(ctx) {
       const text = ctx.positionals[0] ?? '30';
       if (!/^\d+(\.\d+)?$/.test(text)) throw new CliError(`days must be a non-negative number, got ${JSON.stringify(text)}`, 2);
-      const { removed, bytesFreed } = await open(ctx).cleanCache(Number(text));
+      const { removed, bytesFreed } = await (await open(ctx)).cleanCache(Number(text));
       if (ctx.json) {
         ctx.out(JSON.stringify({ removed: removed.map((e) => ({ name: e.name, version: e.version, registry: e.registry, size: e.size })), bytesFreed }, null, 2));
         return;
