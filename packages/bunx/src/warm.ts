@@ -19,7 +19,7 @@ export interface WarmRequest {
   offline?: boolean;
   env?: Record<string, string | undefined>;
   cwd?: string;
-  /** The keychain step of the token lookup (asked only for a dist-tag's GET without FW_TOKEN). */
+  /** The keychain step of the token lookup (asked only when a dist-tag's anonymous GET is refused). */
   credentials?: CredentialLookup;
   now?: number;
   fetch?: typeof fetch;
@@ -83,12 +83,15 @@ export async function warmLookup(req: WarmRequest): Promise<WarmResult> {
     } else if (index.tags?.[tag] && !req.offline) {
       if (!index.etag) return miss('no etag');
       try {
-        const token = await config.tokenFor(registry);
-        const headers: Record<string, string> = { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*', 'if-none-match': index.etag };
-        if (token) headers.authorization = `Bearer ${token}`;
-        const res = await (req.fetch ?? fetch)(`${registry}/${name.replace('/', '%2f')}`, { headers, signal: AbortSignal.timeout(10_000) });
-        await res.body?.cancel();
-        if (res.status !== 304) return miss(`packument ${res.status}`);
+        // The cheap tokens first (FW_TOKEN); without one the GET goes anonymous, and only a registry
+        // that refuses it makes the full lookup (keychain, .npmrc) run, in its order, for one retry.
+        const cheap = env.FW_TOKEN?.trim() || null;
+        let status = await conditionalGet(req, registry, name, index.etag, cheap);
+        if ((status === 401 || status === 403) && !cheap) {
+          const token = await config.tokenFor(registry);
+          if (token) status = await conditionalGet(req, registry, name, index.etag, token);
+        }
+        if (status !== 304) return miss(`packument ${status}`);
       } catch {
         return miss('unreachable');
       }
@@ -113,6 +116,14 @@ export async function warmLookup(req: WarmRequest): Promise<WarmResult> {
   if (!file) return miss('bin path');
   const bun = typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined' ? process.execPath : 'bun';
   return { hit: true, file, args: req.args, runtime: req.runtime ?? 'bun', bun, env, entryDir: dir, version };
+}
+
+async function conditionalGet(req: WarmRequest, registry: string, name: string, etag: string, token: string | null): Promise<number> {
+  const headers: Record<string, string> = { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*', 'if-none-match': etag };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await (req.fetch ?? fetch)(`${registry}/${name.replace('/', '%2f')}`, { headers, signal: AbortSignal.timeout(10_000) });
+  await res.body?.cancel();
+  return res.status;
 }
 
 /**

@@ -63,9 +63,19 @@ describe('warmLookup', () => {
     const before = reg.requests.length;
     expect(await w.lookup('PKG')).toMatchObject({ hit: true, version: '1.0.0' });
     expect(reg.requests.slice(before)).toEqual([expect.objectContaining({ path: `/${w.name}`, status: 304, ifNoneMatch: expect.any(String) })]);
-    expect(w.asked).toEqual([reg.url]); // no FW_TOKEN: the keychain step ran, once the GET needed a token
+    expect(w.asked).toEqual([]); // the registry answered the anonymous GET: no keychain loaded
     expect(await w.lookup('PKG', { env: { ...w.env, FW_TOKEN: 't' } })).toMatchObject({ hit: true });
-    expect(w.asked).toHaveLength(1);
+    expect(reg.requests.at(-1)).toMatchObject({ authorization: 'Bearer t', status: 304 });
+    reg.token = 'sekrit';
+    try {
+      const mark = reg.requests.length;
+      const hit = await warmLookup({ spec: w.name, args: [], env: w.env, credentials: async (r) => (w.asked.push(r), 'sekrit') });
+      expect(hit).toMatchObject({ hit: true, version: '1.0.0' });
+      expect(reg.requests.slice(mark).map((r) => [r.status, r.authorization])).toEqual([[401, null], [304, 'Bearer sekrit']]);
+      expect(w.asked).toEqual([reg.url]); // refused anonymously: the full token lookup ran, once
+    } finally {
+      reg.token = null;
+    }
     reg.publish(w.name, '1.1.0', { tarball: packageTarGz(w.name, '1.1.0') });
     expect(await w.lookup('PKG')).toEqual({ hit: false, reason: 'packument 200' });
     reg.down = true;
