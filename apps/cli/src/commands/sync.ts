@@ -44,6 +44,31 @@ function concurrencyOf(ctx: Context): number {
 
 const common = { config: { type: 'string' }, from: { type: 'string' }, 'include-auth-secret': { type: 'boolean' } } as const;
 
+async function docset(ctx: Context): Promise<void> {
+  const [action, ...names] = ctx.positionals;
+  if (action !== 'create') throw new CliError(`usage: fw sync docset create [pkg...] (got ${JSON.stringify(action)})`, 2);
+  const { openDocsCache } = await import('./_docs-context.ts');
+  const { createDocset } = await import('@factorywager/docs');
+  const cache = await openDocsCache(ctx);
+  let docs = await cache.list();
+  if (names.length > 0) {
+    const missing = names.filter((n) => !docs.some((d) => d.name === n));
+    if (missing.length) throw new CliError(`not in the docs cache: ${missing.join(', ')} (bun run pkg:fetch ${missing.join(' ')})`);
+    docs = docs.filter((d) => names.includes(d.name));
+  }
+  if (docs.length === 0) throw new CliError('the docs cache is empty: fetch packages first (bun run pkg:fetch <pkg>)');
+  const baseUrl = ctx.values['base-url'] as string | undefined;
+  if (baseUrl !== undefined && !/^https?:\/\//.test(baseUrl)) throw new CliError(`--base-url must be an http(s) URL, got ${JSON.stringify(baseUrl)}`, 2);
+  const name = ctx.values.name as string | undefined;
+  if (name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/.test(name)) throw new CliError('--name: letters, digits, space, ".", "_" and "-" (at most 64)', 2);
+  const r = await createDocset(docs, { outDir: resolve((ctx.values.out as string | undefined) ?? 'docsets'), ...(name ? { name } : {}), ...(baseUrl ? { baseUrl } : {}) });
+  ctx.out(ctx.json ? JSON.stringify(r, null, 2) : [
+    `docset ${r.docset}: ${r.packages} packages, ${r.entries} index entries (version ${r.version})`,
+    `archive ${r.archive}`,
+    `feed    ${r.feed} (subscribe to it in Dash or Zeal)`,
+  ].join('\n'));
+}
+
 const sync: Area = {
   upload: {
     summary: 'copy the local store to R2/S3: changed objects only, tarballs before manifests, resumable; never the master key or vault',
@@ -98,6 +123,13 @@ const sync: Area = {
         await w.close();
       }
     },
+  },
+  docset: {
+    summary: 'create: a Dash/Zeal docset (+ .tgz and feed XML) from the docs cache (pkg:fetch), all or the named packages',
+    usage: 'create [pkg...] [--out <dir>] [--name <name>] [--base-url <url>]',
+    args: [1, 1000],
+    options: { out: { type: 'string' }, name: { type: 'string' }, 'base-url': { type: 'string' } },
+    run: docset,
   },
 };
 
