@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import { publishBody } from '../tooling/e2e/src/publish-doc.ts';
 import { createStore, type Store } from '../packages/r2-store/src/index.ts';
 import { baseConfig, withoutProxy, createAuth, createRegistryHandler } from '../packages/registry-server/src/index.ts';
+import { readTarball } from '../packages/registry-server/src/node.ts';
 
 const BASE = 'http://127.0.0.1:4873';
 const VERSIONS = 300;
 const NAME = '@bench/big';
 const config = { ...withoutProxy(baseConfig()), publicUrl: BASE };
-const deps = (store: Store) => ({ store, config, auth: createAuth({ store, config }) });
+const deps = (store: Store) => ({ store, config, auth: createAuth({ store, config }), readTarball });
 
 /** Registers a user through the real auth routes and publishes VERSIONS versions; returns nothing. */
 async function seed(store: Store) {

@@ -5,6 +5,8 @@ import type { PackageService } from './packages/package-service.ts';
 import type { DownloadCounter } from './packages/downloads.ts';
 import type { PackageIndex } from './packages/package-index.ts';
 import type { Uplinks } from './uplinks.ts';
+import type { MetadataLimits } from './packages/manifest-fields.ts';
+import type { TarballLimits, TarballReader } from './packages/tarball-reader.ts';
 
 /** What every route needs, built once per handler. */
 export interface HandlerContext {
@@ -16,6 +18,9 @@ export interface HandlerContext {
   index: PackageIndex;
   publicUrl: string;
   maxBodySize: number;
+  tarballLimits: TarballLimits;
+  readTarball: TarballReader | undefined;
+  metadataLimits: MetadataLimits;
   now: () => Date;
 }
 

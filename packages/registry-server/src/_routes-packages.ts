@@ -1,4 +1,5 @@
 import { RegistryError } from './errors.ts';
+import { negotiate } from './_negotiate.ts';
 import { actorOf, authorize, check, type HandlerContext } from './_context.ts';
 import { etagMatches, isPlainObject, json, readJson } from './_http.ts';
 import { assertPackageName, assertTag, assertVersion, parsePackagePath, versionOfTarball } from './_names.ts';
@@ -77,8 +78,7 @@ async function getPackument(ctx: HandlerContext, req: Request, url: URL, name: s
     if (!isLive(local?.doc ?? null)) throw notFound(`package ${name}`);
     return json(publicPackument(withTarballUrls(local!.doc, ctx.publicUrl)), 200, { 'cache-control': 'no-store' });
   }
-  const abbreviated = (req.headers.get('accept') ?? '').includes(ABBREVIATED);
-  const wantGzip = /\bgzip\b/.test(req.headers.get('accept-encoding') ?? '');
+  const { abbreviated, gzip: wantGzip } = negotiate(req.headers);
   let rendered: { body: Blob; etag: string; gz?: Blob } | null = await ctx.service.cache.render(name, abbreviated ? 'abbreviated' : 'full', wantGzip);
   if (!rendered && !(await ctx.service.cache.read(name))) {
     rendered = await ctx.uplinks.render(name, abbreviated ? 'abbreviated' : 'full', proxyVia(ctx, req));
@@ -142,7 +142,7 @@ async function putPackage(ctx: HandlerContext, req: Request, name: string): Prom
   const who = await authorize(ctx, req, 'publish', name);
   const body = await readObject(ctx, req);
   if (hasAttachments(body)) {
-    const prepared = await preparePublish(name, body, { publicUrl: ctx.publicUrl, maxUnpacked: ctx.maxBodySize * 4 });
+    const prepared = await preparePublish(name, body, { publicUrl: ctx.publicUrl, readTarball: ctx.readTarball, tarball: ctx.tarballLimits, metadata: ctx.metadataLimits });
     const doc = await ctx.service.publish(name, prepared, actorOf(who));
     return json({ ok: true, id: name, rev: doc._rev }, 201);
   }

@@ -17,6 +17,8 @@ import { parseDuration } from './config/_duration.ts';
 import { feedRoutes } from './_routes-feeds.ts';
 import { DownloadCounter } from './packages/downloads.ts';
 import { PackageService } from './packages/package-service.ts';
+import { DEFAULT_METADATA_LIMITS, type MetadataLimits } from './packages/manifest-fields.ts';
+import type { TarballReader } from './packages/tarball-reader.ts';
 import { Uplinks, type FetchLike } from './uplinks.ts';
 
 /** One structured request log line. Paths never carry tokens (token ids in paths are redacted). */
@@ -41,6 +43,12 @@ export interface RegistryHandlerDeps {
   config: RegistryHandlerConfig;
   auth: Auth;
   logger?: (entry: RequestLogEntry) => void;
+  /**
+   * Reads publish tarballs with npm's tar parser: `readTarball` from `@factorywager/registry-server/node`
+   * (node-tar needs Node's streams, so the portable core does not import it). Without one, publishes
+   * answer 500.
+   */
+  readTarball?: TarballReader;
   /** Used for uplinks; default globalThis.fetch. */
   fetch?: FetchLike;
   now?: () => Date;
@@ -77,19 +85,29 @@ function logPath(pathname: string): string {
 export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandler {
   const now = deps.now ?? (() => new Date());
   const publicUrl = deps.config.publicUrl.replace(/\/+$/, '');
-  const maxBodySize = deps.config.limits?.maxBodySize ?? DEFAULT_MAX_BODY;
+  const limits = deps.config.limits ?? {};
+  const maxBodySize = limits.maxBodySize ?? DEFAULT_MAX_BODY;
+  const metadataLimits: MetadataLimits = {
+    maxDistTags: limits.maxDistTags ?? DEFAULT_METADATA_LIMITS.maxDistTags,
+    maxDeprecationLength: limits.maxDeprecationLength ?? DEFAULT_METADATA_LIMITS.maxDeprecationLength,
+    maxReadmeSize: limits.maxReadmeSize ?? DEFAULT_METADATA_LIMITS.maxReadmeSize,
+  };
   const index = new PackageIndex(deps.store, {
     cacheTtlMs: (deps.config.index?.cacheTtl ?? 1) * 1000,
     rebuildAfterMs: (parseDuration(deps.config.index?.rebuildAfter ?? '1d') ?? 86_400) * 1000,
     now: () => now().getTime(),
   });
   const service = new PackageService(deps.store, now, deps.packumentRevalidateMs ?? 0, publicUrl, index);
+  service.metadata = metadataLimits;
   const ctx: HandlerContext = {
     store: deps.store,
     auth: deps.auth,
     service,
     publicUrl,
     maxBodySize,
+    tarballLimits: { maxUnpackedSize: limits.maxUnpackedSize ?? maxBodySize * 4, maxEntries: limits.maxTarballEntries ?? 100_000 },
+    metadataLimits,
+    readTarball: deps.readTarball,
     now,
     downloads: new DownloadCounter(deps.store),
     index,

@@ -1,6 +1,8 @@
 export { createRegistryHandler, type RegistryHandler, type RegistryHandlerDeps, type RegistryHandlerConfig, type RequestLogEntry } from './handler.ts';
 export { RegistryError, STATUS, type RegistryErrorCode } from './errors.ts';
 export type { Packument, VersionManifest } from './packages/packument.ts';
+export type { TarballFacts, TarballLimits, TarballReader } from './packages/tarball-reader.ts';
+export { printable, DEFAULT_METADATA_LIMITS, type MetadataLimits } from './packages/manifest-fields.ts';
 export { appendHistory, readHistory, type HistoryEvent, type HistoryEventType, type PackageHistory, type ReadHistoryOptions, type VersionRecord } from './packages/history.ts';
 export type { RegistryStats } from './packages/catalog.ts';
 export { searchIndex, matchEntries, summaryOf, type PackageSummary } from './packages/index-search.ts';

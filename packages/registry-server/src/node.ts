@@ -4,3 +4,4 @@ export { loadRegistryConfig, DEFAULT_CONFIG_FILE, type LoadConfigOptions } from 
 export { NPMRegistryServer, stopOnSignal, type ServerDeps } from './server.ts';
 export { defaultConfig } from './config/default-config.ts';
 export { npmConfigRegistry, withNpmUpstream, type NpmRegistry } from './config/npm-registry.ts';
+export { readTarball, type TarballFacts, type TarballLimits, type TarballReader } from './packages/tarball-reader.ts';

@@ -4,6 +4,7 @@ import { defaultPublicUrl } from './config/public-url.ts';
 import type { RegistryConfig } from './config/types.ts';
 import { createRegistryHandler, type RegistryHandler, type RequestLogEntry } from './handler.ts';
 import { serve, type Listening } from './_serve.ts';
+import { readTarball } from './packages/tarball-reader.ts';
 
 export interface ServerDeps {
   /** Default: `createStore(config.storage)`. */
@@ -76,7 +77,7 @@ export class NPMRegistryServer {
     this.config.listen = { ...listen, port: this.#listening.port };
     const log = this.#deps.log === false ? undefined : this.#deps.log ?? this.#stdoutLog();
     const auth = createAuth({ store, config: this.config, clientAddress, now: this.#deps.now });
-    handle = createRegistryHandler({ store, config: this.config, auth, logger: log });
+    handle = createRegistryHandler({ store, config: this.config, auth, logger: log, readTarball });
     this.#handler = handle;
     ready(handle);
     return this;

@@ -7,6 +7,7 @@ import type { Auth, Principal } from '../src/auth/types.ts';
 import type { PackageRule } from '../src/config/types.ts';
 import { RegistryError } from '../src/errors.ts';
 import { createRegistryHandler, type RegistryHandler, type RegistryHandlerDeps, type RequestLogEntry } from '../src/index.ts';
+import { readTarball } from '../src/node.ts';
 
 export const BASE = 'http://registry.test';
 
@@ -67,12 +68,13 @@ export function setup(over: Partial<RegistryHandlerDeps> & { rules?: PackageRule
   const rules = over.rules ?? openRules;
   const handler = createRegistryHandler({
     store,
+    readTarball,
     auth: over.auth ?? fakeAuth(rules),
     config: {
       publicUrl: over.publicUrl ?? BASE,
       packages: rules,
       uplinks: over.config?.uplinks ?? {},
-      limits: { maxBodySize: over.maxBodySize ?? 1024 * 1024 },
+      limits: { maxBodySize: over.maxBodySize ?? 1024 * 1024, ...over.config?.limits },
       ...(over.config?.index ? { index: over.config.index } : {}),
       ...(over.config?.minReleaseAge !== undefined ? { minReleaseAge: over.config.minReleaseAge } : {}),
       ...(over.config?.minReleaseAgeExclude ? { minReleaseAgeExclude: over.config.minReleaseAgeExclude } : {}),

@@ -24,7 +24,10 @@ export function baseConfig(): RegistryConfig {
     minReleaseAge: 86_400,
     minReleaseAgeExclude: [],
     upstreamSearchTimeout: 1500,
-    limits: { maxBodySize: 100 * 1024 * 1024 },
+    limits: {
+      maxBodySize: 100 * 1024 * 1024, maxUnpackedSize: 400 * 1024 * 1024, maxTarballEntries: 100_000,
+      maxDistTags: 100, maxDeprecationLength: 1024, maxReadmeSize: 1024 * 1024,
+    },
     versionCacheTtl: 300,
     index: { cacheTtl: 1, rebuildAfter: '1d' },
     secrets: { roles: {}, rotation: [], maxVersions: 20, cacheTtl: 300 },

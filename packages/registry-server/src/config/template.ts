@@ -62,7 +62,14 @@ export function configTemplate(opts: { upstream?: string } = {}): string {
   ],
   upstreamSearchTimeout: 1500,         // ms that search waits for the uplinks' results
 
-  limits: { maxBodySize: 104857600 },   // bytes; largest publish accepted (100 MB)
+  limits: {
+    maxBodySize: 104857600,        // bytes; largest publish accepted (100 MB)
+    maxUnpackedSize: 419430400,    // bytes a publish's tarball may inflate to (400 MB)
+    maxTarballEntries: 100000,     // files, folders and headers in one tarball
+    maxDistTags: 100,              // dist-tags per package
+    maxDeprecationLength: 1024,    // characters of a deprecation message
+    maxReadmeSize: 1048576,        // bytes of a README (1 MB)
+  },
   versionCacheTtl: 300,                  // seconds
 
   // The package index behind the package list and search (derived data, rebuilt when missing).

@@ -88,7 +88,20 @@ export interface RegistryConfig {
   minReleaseAgeExclude: string[];
   /** Milliseconds `/-/v1/search` waits for the uplinks' results before answering without them. */
   upstreamSearchTimeout: number;
-  limits: { maxBodySize: number };
+  limits: {
+    /** Largest request body in bytes (a publish carries its tarball in base64). */
+    maxBodySize: number;
+    /** Bytes a publish's tarball may inflate to (tar headers and data). */
+    maxUnpackedSize: number;
+    /** Entries (files, folders, metadata headers) a publish's tarball may hold. */
+    maxTarballEntries: number;
+    /** dist-tags one package may have. */
+    maxDistTags: number;
+    /** Characters of one deprecation message. */
+    maxDeprecationLength: number;
+    /** UTF-8 bytes of a README. */
+    maxReadmeSize: number;
+  };
   /** VERSION_CACHE_TTL, seconds. */
   versionCacheTtl: number;
   /** The package index behind the list and search (derived data under `index/packages/`). */

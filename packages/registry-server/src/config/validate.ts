@@ -183,8 +183,15 @@ export function validateConfigLayer(raw: unknown, source = 'config'): ConfigLaye
   if (o.minReleaseAgeExclude !== undefined) layer.minReleaseAgeExclude = c.strings(o.minReleaseAgeExclude, 'minReleaseAgeExclude');
   if (o.upstreamSearchTimeout !== undefined) layer.upstreamSearchTimeout = c.integer(o.upstreamSearchTimeout, 'upstreamSearchTimeout', 1, 60_000);
   if (o.limits !== undefined) {
-    const l = c.object(o.limits, 'limits', ['maxBodySize']);
-    if (l.maxBodySize !== undefined) layer.limits = { maxBodySize: c.integer(l.maxBodySize, 'limits.maxBodySize', 1024, 2 ** 32) };
+    const l = c.object(o.limits, 'limits', ['maxBodySize', 'maxUnpackedSize', 'maxTarballEntries', 'maxDistTags', 'maxDeprecationLength', 'maxReadmeSize']);
+    const limits: Partial<RegistryConfig['limits']> = {};
+    if (l.maxBodySize !== undefined) limits.maxBodySize = c.integer(l.maxBodySize, 'limits.maxBodySize', 1024, 2 ** 32);
+    if (l.maxUnpackedSize !== undefined) limits.maxUnpackedSize = c.integer(l.maxUnpackedSize, 'limits.maxUnpackedSize', 1024, 2 ** 40);
+    if (l.maxTarballEntries !== undefined) limits.maxTarballEntries = c.integer(l.maxTarballEntries, 'limits.maxTarballEntries', 1, 10_000_000);
+    if (l.maxDistTags !== undefined) limits.maxDistTags = c.integer(l.maxDistTags, 'limits.maxDistTags', 1, 100_000);
+    if (l.maxDeprecationLength !== undefined) limits.maxDeprecationLength = c.integer(l.maxDeprecationLength, 'limits.maxDeprecationLength', 1, 1_000_000);
+    if (l.maxReadmeSize !== undefined) limits.maxReadmeSize = c.integer(l.maxReadmeSize, 'limits.maxReadmeSize', 0, 2 ** 32);
+    layer.limits = limits;
   }
   if (o.versionCacheTtl !== undefined) layer.versionCacheTtl = c.integer(o.versionCacheTtl, 'versionCacheTtl', 0, 31_536_000);
   if (o.secrets !== undefined) layer.secrets = secrets(c, o.secrets);

@@ -10,6 +10,7 @@ import { writeGraphFile } from './graph-file.ts';
 import { PackumentCache } from './packument-cache.ts';
 import { isLive, type Packument } from './packument.ts';
 import type { PreparedPublish } from './publish-request.ts';
+import { DEFAULT_METADATA_LIMITS, deprecationOf, type MetadataLimits } from './manifest-fields.ts';
 import type { PackageIndex } from './package-index.ts';
 
 /** A publish that left a tarball but no manifest entry is retried over after this long. */
@@ -46,6 +47,8 @@ const nextRev = (rev: string | undefined) => `${(Number.parseInt(rev ?? '0', 10)
  */
 export class PackageService {
   readonly cache: PackumentCache;
+  /** Caps on dist-tags and deprecation messages. */
+  metadata: MetadataLimits = DEFAULT_METADATA_LIMITS;
   /** With `index`, every manifest written is recorded in the package index too. */
   constructor(readonly store: Store, private readonly now: () => Date, revalidateMs = 0, publicUrl?: string, readonly index?: PackageIndex) {
     this.cache = new PackumentCache(store, revalidateMs, () => now().getTime(), publicUrl);
@@ -84,6 +87,7 @@ export class PackageService {
       Object.assign(next['dist-tags'], p.tags);
       if (next['dist-tags'].latest === undefined) next['dist-tags'].latest = p.version;
       forgetRollback(next, Object.keys(next['dist-tags']).filter((t) => next['dist-tags'][t] !== before[t]));
+      this.assertTagCount(name, next);
       if (next['dist-tags'].latest === p.version) {
         if (p.description !== undefined) next.description = p.description;
         if (p.readme !== undefined) next.readme = p.readme;
@@ -101,6 +105,12 @@ export class PackageService {
       type: 'publish', actor, time, version: p.version, before, after: { ...doc!['dist-tags'] },
     }]);
     return doc!;
+  }
+
+  private assertTagCount(name: string, doc: Packument): void {
+    if (Object.keys(doc['dist-tags']).length > this.metadata.maxDistTags) {
+      throw new RegistryError('BAD_REQUEST', `${name} would have more than ${this.metadata.maxDistTags} dist-tags: remove some first`);
+    }
   }
 
   private async putTarball(name: string, p: PreparedPublish): Promise<void> {
@@ -151,8 +161,9 @@ export class PackageService {
       const next = structuredClone(current);
       for (const v of Object.keys(incoming)) {
         const manifest = incoming[v];
-        const msg = isPlainObject(manifest) ? manifest.deprecated : undefined;
-        if (msg !== undefined && typeof msg !== 'string') throw new RegistryError('BAD_REQUEST', `deprecated of ${v} is not a string`);
+        // a version that is not an object would read as "no deprecation" and clear it
+        if (!isPlainObject(manifest)) throw new RegistryError('BAD_REQUEST', `versions.${v.slice(0, 50)} must be an object`);
+        const msg = deprecationOf(manifest.deprecated, `versions.${v.slice(0, 50)}`, this.metadata);
         const old = current.versions[v]!.deprecated ?? null;
         const now = msg ? msg : null;
         if (old === now) continue;
@@ -256,6 +267,7 @@ export class PackageService {
       const next = structuredClone(current);
       next['dist-tags'][tag] = version;
       next._fw = { ...next._fw, rollbacks: { ...next._fw?.rollbacks, [tag]: { from: before, to: version } } };
+      this.assertTagCount(name, next);
       next._rev = nextRev(current._rev);
       next.time.modified = time;
       return next;

@@ -1,9 +1,14 @@
-import { parseTar } from 'nanotar';
 import { RegistryError } from '../errors.ts';
-import { collect, isPlainObject } from '../_http.ts';
+import { isPlainObject } from '../_http.ts';
 import { decodeBase64, sha1Hex, sha512Integrity } from '../_crypto.ts';
 import { assertTag, assertVersion, tarballFile } from '../_names.ts';
+import { checkAgainstTarball, INSTALL_FIELDS } from './manifest-confusion.ts';
+import { checkFieldTypes, deprecationOf, printable, readmeOf, sanitizeManifest, type MetadataLimits } from './manifest-fields.ts';
 import type { VersionManifest } from './packument.ts';
+import type { TarballLimits, TarballReader } from './tarball-reader.ts';
+
+/** Bytes a file name may have on common file systems (ext4, APFS, NTFS): longer ones cannot be stored. */
+const MAX_FILE_NAME_BYTES = 255;
 
 /** A publish request checked end to end, ready to be written. */
 export interface PreparedPublish {
@@ -42,19 +47,29 @@ export function hasAttachments(body: Record<string, unknown>): boolean {
   return isPlainObject(body._attachments) && Object.keys(body._attachments).length > 0;
 }
 
+/** What {@link preparePublish} needs besides the body. */
+export interface PublishOptions {
+  publicUrl: string;
+  /** node-tar needs node:stream and friends: the core takes it from the runtime entry (`readTarball` of `/node`). */
+  readTarball: TarballReader | undefined;
+  tarball: TarballLimits;
+  metadata: MetadataLimits;
+}
+
 /**
  * Validates a publish body as npm, bun and pnpm send it (`versions` with one version, `dist-tags`,
- * one base64 `_attachments` entry) and checks the tarball against `length`, `dist.integrity` (sha512)
- * and `dist.shasum`, and its package.json against the name and version. Writes nothing.
+ * one base64 `_attachments` entry; every field of the right type, metadata within its caps) and checks
+ * the tarball against `length`, `dist.integrity` (sha512) and `dist.shasum`, reads it as npm's
+ * extractor does, and checks its package.json against the name, the version and every
+ * install-relevant field of the manifest (no manifest confusion). Writes nothing.
  * @example
- * const prepared = await preparePublish('pkg', body, { publicUrl: 'http://127.0.0.1:4873', maxUnpacked: 4e8 });
+ * const prepared = await preparePublish('pkg', body, { publicUrl, tarball: { maxUnpackedSize: 4e8, maxEntries: 1e5 }, metadata: DEFAULT_METADATA_LIMITS });
  */
-export async function preparePublish(
-  name: string,
-  body: Record<string, unknown>,
-  opts: { publicUrl: string; maxUnpacked: number },
-): Promise<PreparedPublish> {
+export async function preparePublish(name: string, body: Record<string, unknown>, opts: PublishOptions): Promise<PreparedPublish> {
   if (body.name !== undefined && body.name !== name) throw bad(`package name in the body (${String(body.name).slice(0, 100)}) differs from the path (${name})`);
+  for (const field of ['description', 'readme', '_id'] as const) {
+    if (body[field] !== undefined && body[field] !== null && typeof body[field] !== 'string') throw bad(`${field} must be a string`);
+  }
   if (!isPlainObject(body.versions)) throw bad('publish body has no versions object');
   const versionKeys = Object.keys(body.versions);
   if (versionKeys.length !== 1) throw bad(`publish body must carry exactly one version, got ${versionKeys.length}`);
@@ -65,6 +80,25 @@ export async function preparePublish(
   if (raw.version !== version) throw bad(`version manifest says ${String(raw.version).slice(0, 50)}, key says ${version}`);
   if (!isPlainObject(raw.dist)) throw bad('version manifest has no dist');
   if (nestsDeeper(raw, MAX_DEPTH)) throw bad(`version manifest nests deeper than ${MAX_DEPTH} levels`);
+  checkFieldTypes(raw, `versions.${version}`);
+  const file = tarballFile(name, version);
+  if (new TextEncoder().encode(`${file}`).byteLength > MAX_FILE_NAME_BYTES) {
+    throw bad(`tarball name ${file.slice(0, 60)}... is longer than ${MAX_FILE_NAME_BYTES} bytes: use a shorter version or name`);
+  }
+  const deprecated = deprecationOf(raw.deprecated, `versions.${version}`, opts.metadata);
+  const topReadme = readmeOf(body.readme ?? raw.readme, body.readme !== undefined ? 'readme' : `versions.${version}.readme`, opts.metadata);
+
+  const tags: Record<string, string> = {};
+  if (body['dist-tags'] !== undefined) {
+    if (!isPlainObject(body['dist-tags'])) throw bad('dist-tags is not an object');
+    if (Object.keys(body['dist-tags']).length > opts.metadata.maxDistTags) throw bad(`dist-tags has more than ${opts.metadata.maxDistTags} tags`);
+    for (const [tag, v] of Object.entries(body['dist-tags'])) {
+      assertTag(tag);
+      if (v !== version) throw bad(`dist-tag ${tag} must point at the published version ${version}`);
+      tags[tag] = version;
+    }
+  }
+  if (Object.keys(tags).length === 0) tags.latest = version;
 
   const attachments = body._attachments as Record<string, unknown>;
   const attachmentKeys = Object.keys(attachments);
@@ -92,25 +126,18 @@ export async function preparePublish(
     throw new RegistryError('INTEGRITY_MISMATCH', 'tarball does not match dist.shasum');
   }
 
-  const inner = await readTarball(tarball, opts.maxUnpacked);
+  if (!opts.readTarball) throw new RegistryError('INTERNAL', 'this registry handler has no tarball reader: pass readTarball from @factorywager/registry-server/node');
+  const inner = await opts.readTarball(tarball, opts.tarball);
   if (inner.pkg.name !== name) throw bad(`package.json in the tarball names ${String(inner.pkg.name).slice(0, 100)}, not ${name}`);
   if (inner.pkg.version !== version) throw bad(`package.json in the tarball says version ${String(inner.pkg.version).slice(0, 50)}, not ${version}`);
+  checkFieldTypes(Object.fromEntries(INSTALL_FIELDS.map((f) => [f, inner.pkg[f]])), 'package.json in the tarball');
+  const install = checkAgainstTarball(name, raw, inner);
 
-  const tags: Record<string, string> = {};
-  if (body['dist-tags'] !== undefined) {
-    if (!isPlainObject(body['dist-tags'])) throw bad('dist-tags is not an object');
-    for (const [tag, v] of Object.entries(body['dist-tags'])) {
-      assertTag(tag);
-      if (v !== version) throw bad(`dist-tag ${tag} must point at the published version ${version}`);
-      tags[tag] = version;
-    }
-  }
-  if (Object.keys(tags).length === 0) tags.latest = version;
-
-  const file = tarballFile(name, version);
-  const { readme, _attachments, _rev, _fw, ...rest } = raw as Record<string, unknown>;
+  const { readme, _attachments, _rev, _fw, hasInstallScript, _hasShrinkwrap, ...rest } = raw as Record<string, unknown>;
   const manifest = {
     ...rest,
+    ...(install.hasInstallScript ? { hasInstallScript: true } : {}),
+    _hasShrinkwrap: install.hasShrinkwrap,
     _id: `${name}@${version}`,
     dist: {
       ...(raw.dist as Record<string, unknown>),
@@ -121,42 +148,13 @@ export async function preparePublish(
       unpackedSize: inner.unpackedSize,
     },
   } as unknown as VersionManifest;
+  if (deprecated) manifest.deprecated = deprecated;
+  else delete manifest.deprecated;
+  sanitizeManifest(manifest);
   const prepared: PreparedPublish = { version, manifest, tarball, file, tags };
-  const topReadme = typeof body.readme === 'string' ? body.readme : typeof readme === 'string' ? readme : undefined;
   if (topReadme !== undefined) prepared.readme = topReadme;
-  if (typeof raw.readmeFilename === 'string') prepared.readmeFilename = raw.readmeFilename;
-  if (typeof raw.description === 'string') prepared.description = raw.description;
+  if (typeof manifest.readmeFilename === 'string') prepared.readmeFilename = manifest.readmeFilename;
+  if (typeof manifest.description === 'string') prepared.description = manifest.description;
+  else if (typeof body.description === 'string') prepared.description = printable(body.description);
   return prepared;
-}
-
-/**
- * Gunzips (counting bytes, so a gzip bomb stops at `maxUnpacked`) and reads the tarball's
- * package.json. nanotar's parseTarGzip would inflate without a bound, so the inflate is ours.
- */
-async function readTarball(tgz: Uint8Array, maxUnpacked: number) {
-  let tar: Uint8Array;
-  try {
-    const stream = new Blob([tgz as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
-    tar = await collect(stream, maxUnpacked, 'unpacked tarball');
-  } catch (err) {
-    if ((err as RegistryError).code === 'TOO_LARGE') throw err;
-    throw bad('attachment is not a gzip tarball');
-  }
-  let entries;
-  try {
-    entries = parseTar(tar);
-  } catch {
-    throw bad('attachment is not a valid tar archive');
-  }
-  const files = entries.filter((e) => e.type === 'file' || e.type === undefined);
-  const pkgEntry = files.find((e) => e.name === 'package/package.json') ?? files.find((e) => /^[^/]+\/package\.json$/.test(e.name));
-  if (!pkgEntry?.data) throw bad('tarball has no package.json');
-  let pkg: Record<string, unknown>;
-  try {
-    pkg = JSON.parse(new TextDecoder().decode(pkgEntry.data));
-  } catch {
-    throw bad('package.json in the tarball is not valid JSON');
-  }
-  if (!isPlainObject(pkg)) throw bad('package.json in the tarball is not an object');
-  return { pkg, fileCount: files.length, unpackedSize: files.reduce((n, f) => n + f.size, 0) };
 }
