@@ -230,6 +230,7 @@ export class PackageService {
       const next = structuredClone(current);
       next['dist-tags'][tag] = version;
       forgetRollback(next, [tag]);
+      this.assertTagCount(name, next);
       next._rev = nextRev(current._rev);
       next.time.modified = time;
       return next;
