@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need (a Secret Service for Bun.secrets), once.
+# Installs the Debian packages the tests and benchmarks need (a Secret Service for Bun.secrets; wrk,
+# the load generator of bench/_wrk.ts), once.
 set -euo pipefail
 need=()
-for p in libsecret-1-0 gnome-keyring dbus-daemon libglib2.0-bin; do
+for p in libsecret-1-0 gnome-keyring dbus-daemon libglib2.0-bin wrk; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -39,9 +39,13 @@ export function fwRoutes(ctx: HandlerContext): Hono {
       // First render for this manifest: bring the derived graph.json up to date when it lags.
       if (found === local) await writeGraphFile(ctx.store, name, found.doc).catch(() => {});
     }
-    const headers: Record<string, string> = { etag: rendered.etag, 'cache-control': 'no-cache' };
+    const headers: Record<string, string> = { etag: rendered.etag, 'cache-control': 'no-cache', vary: 'Accept-Encoding' };
     if (etagMatches(c.req.header('if-none-match') ?? null, rendered.etag)) return new Response(null, { status: 304, headers });
     headers['content-type'] = rendered.contentType;
+    if (/\bgzip\b/.test(c.req.header('accept-encoding') ?? '') && rendered.body.size > 1024) {
+      headers['content-encoding'] = 'gzip';
+      return new Response(await graphs.gzipped(rendered), { headers });
+    }
     return new Response(rendered.body, { headers });
   });
 

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { keys } from '@factorywager/r2-store';
 import { renderAscii, renderMermaid, toD3Json } from '@factorywager/graph-render';
@@ -70,6 +71,20 @@ describe('GET /-/fw/graph/:pkg', () => {
     expect((await s.call('GET', '/-/fw/graph/nope')).status).toBe(404);
     expect((await s.call('GET', '/-/fw/graph/..%2fetc')).status).toBe(400);
     expect((await s.call('GET', '/-/fw/graph/@acme/g/extra')).status).toBe(404);
+  });
+
+  it('sends gzip to clients that accept it (the same bytes unzipped)', async () => {
+    const s = setup();
+    await seed(s);
+    for (let i = 1; i <= 12; i++) await publish(s, 'demo', `1.3.${i}`);
+    const plain = await (await s.call('GET', '/-/fw/graph/demo?format=mermaid')).text();
+    expect(plain.length).toBeGreaterThan(1024);
+    const small = await s.call('GET', '/-/fw/graph/demo?format=ascii&limit=1', { headers: { 'accept-encoding': 'gzip' } });
+    expect(small.headers.get('content-encoding')).toBeNull();
+    const zipped = await s.call('GET', '/-/fw/graph/demo?format=mermaid', { headers: { 'accept-encoding': 'gzip, br' } });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(zipped.headers.get('vary')).toBe('Accept-Encoding');
+    expect(gunzipSync(Buffer.from(await zipped.arrayBuffer())).toString('utf8')).toBe(plain);
   });
 
   it('needs the access right', async () => {

@@ -1,6 +1,7 @@
 import { renderAscii, renderMermaid, toD3Json } from '@factorywager/graph-render';
 import { isSemverGraphError, type GraphOptions, type VersionGraph } from '@factorywager/semver-graph';
 import { RegistryError } from '../errors.ts';
+import { gzip } from '../_http.ts';
 import type { Packument } from './packument.ts';
 import { versionGraph } from './graph-file.ts';
 
@@ -54,6 +55,8 @@ export interface RenderedGraph {
   body: Blob;
   etag: string;
   contentType: string;
+  /** gzip of body, made on the first request that accepts gzip. */
+  gz?: Blob;
 }
 
 const MAX_ENTRIES = 500;
@@ -71,6 +74,15 @@ const MAX_BYTES = 64 * 1024 * 1024;
 export class GraphCache {
   private readonly entries = new Map<string, RenderedGraph>();
   private bytes = 0;
+
+  /** Adds the gzip form of a rendered graph (once) and accounts for its bytes. */
+  async gzipped(rendered: RenderedGraph): Promise<Blob> {
+    if (!rendered.gz) {
+      rendered.gz = await gzip(rendered.body);
+      this.bytes += rendered.gz.size;
+    }
+    return rendered.gz;
+  }
 
   /** The cached form, or undefined when it has not been rendered for this manifest etag. */
   lookup(name: string, etag: string, query: GraphQuery): RenderedGraph | undefined {
@@ -100,7 +112,7 @@ export class GraphCache {
     while ((this.entries.size > MAX_ENTRIES || this.bytes > MAX_BYTES) && this.entries.size > 1) {
       const [oldest, value] = this.entries.entries().next().value!;
       this.entries.delete(oldest);
-      this.bytes -= value.body.size;
+      this.bytes -= value.body.size + (value.gz?.size ?? 0);
     }
     return rendered;
   }
