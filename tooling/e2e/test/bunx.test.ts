@@ -81,13 +81,10 @@ describe.sequential('bunx:run against a real registry', () => {
     expect(output(r)).toMatchObject({ version: '1.3.0', args: ['n'], bun: false });
   });
 
-  it('moving latest is seen by the next run of the dist-tag spec and not by the exact version', async () => {
-    const res = await fetch(`${registry.url}/-/fw/rollback`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ package: TOOL, version: '1.2.0' }),
-    });
-    expect(res.status, await res.clone().text()).toBe(200);
+  it('moving latest with version:rollback is seen by the next run of the dist-tag spec and not by the exact version', async () => {
+    const rollback = await run('bun', ['run', '--silent', 'version:rollback', TOOL, '1.2.0', '--reason', 'e2e: bad 1.3.0', '--registry', registry.url, '--json'], { cwd: repoRoot, env });
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(JSON.parse(rollback.stdout)).toMatchObject({ changed: true, plan: { tag: 'latest' } });
     expect(output(await bunx('run', [TOOL]))).toMatchObject({ version: '1.2.0', sum: 5 });
     expect(output(await bunx('run', [`${TOOL}@1.3.0`]))).toMatchObject({ version: '1.3.0' });
     const resolved = await bunx('resolve', [TOOL, '--json']);
