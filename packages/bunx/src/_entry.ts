@@ -12,6 +12,8 @@ import { unpackTarball, verifyIntegrity } from './tarball.ts';
 
 /** How long a tarball download may take. */
 const TARBALL_TIMEOUT_MS = 300_000;
+/** The largest tarball downloaded. */
+const MAX_TARBALL_BYTES = 512 * 1024 * 1024;
 
 export interface BuildDeps {
   config: RegistryConfig;
@@ -35,7 +37,7 @@ export function openEntry(dir: string): Entry {
   try {
     record = JSON.parse(readFileSync(join(dir, ENTRY_FILE), 'utf8')) as EntryRecord;
   } catch (err) {
-    throw new BunxError('CACHE_NOT_OWNED', `the cache entry ${dir} has no readable ${ENTRY_FILE}; remove it (bunx:clean 0)`, { cause: err });
+    throw new BunxError('CACHE_INVALID', `the cache entry ${dir} has no readable ${ENTRY_FILE}; remove that folder`, { cause: err });
   }
   return { dir, packageDir: join(dir, PACKAGE_DIR), record };
 }
@@ -52,7 +54,37 @@ async function download(deps: BuildDeps, res: Resolution, url: string): Promise<
     const code = response.status === 401 || response.status === 403 ? 'UNAUTHORIZED' : response.status === 404 ? 'NOT_FOUND' : 'REGISTRY_ERROR';
     throw new BunxError(code, `downloading ${res.name}@${res.version} (${url}) answered ${response.status}`);
   }
-  return new Uint8Array(await response.arrayBuffer());
+  return readCapped(response, MAX_TARBALL_BYTES, `${res.name}@${res.version}`);
+}
+
+/** The body, refused as soon as it passes `max` bytes (announced or read), so a hostile registry cannot fill memory. */
+export async function readCapped(response: Response, max: number, what: string): Promise<Uint8Array> {
+  const refuse = () => new BunxError('UNSAFE_TARBALL', `${what}: the tarball is larger than ${max} bytes; refusing it`);
+  if (Number(response.headers.get('content-length') ?? 0) > max) {
+    await response.body?.cancel();
+    throw refuse();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  if (!reader) return new Uint8Array(0);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw refuse();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
 }
 
 /**

@@ -11,6 +11,7 @@ export type BunxErrorCode =
   | 'INTEGRITY_MISMATCH'
   | 'UNSAFE_TARBALL'
   | 'CACHE_NOT_OWNED'
+  | 'CACHE_INVALID'
   | 'OFFLINE_MISS'
   | 'BIN_NOT_FOUND'
   | 'INSTALL_FAILED'
