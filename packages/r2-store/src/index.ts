@@ -8,6 +8,10 @@ export { validateKey, MAX_KEY_BYTES } from './validate-key.ts';
 export { memoryDriver } from './memory-driver.ts';
 export { fsDriver, type FsDriverOptions } from './fs-driver.ts';
 export { s3Driver, type S3DriverOptions } from './s3-driver.ts';
+export {
+  r2Driver, type R2DriverOptions, type R2BucketLike, type R2ObjectLike, type R2ObjectBodyLike, type R2ConditionalLike,
+  type R2MultipartUploadLike,
+} from './r2-driver.ts';
 export { appendLog, sortableId, type AppendLog, type AppendLogReadOptions } from './append-log.ts';
 export { wrapStore } from './store.ts';
 export { createStore } from './create-store.ts';

@@ -29,6 +29,11 @@ export interface PutOptions {
   ifMatch?: string;
   /** `'*'`: write only if no object exists at the key; else PRECONDITION_FAILED. */
   ifNoneMatch?: '*';
+  /**
+   * Byte length of a stream body, when known. The r2 driver then sends the stream in one request
+   * (a FixedLengthStream, so a body of another length fails); other drivers treat it as a hint.
+   */
+  size?: number;
 }
 
 export interface PutResult {
@@ -59,7 +64,7 @@ export interface ListResult {
  * Keys are validated by every driver (see `validateKey`).
  */
 export interface ObjectStore {
-  /** Driver name, e.g. `fs`, `memory`, `s3`. */
+  /** Driver name, e.g. `fs`, `memory`, `s3`, `r2`. */
   readonly name: string;
   get(key: string): Promise<StoredObject | null>;
   getStream(key: string): Promise<StreamedObject | null>;
