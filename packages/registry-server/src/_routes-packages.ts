@@ -93,7 +93,9 @@ async function getPackument(ctx: HandlerContext, req: Request, url: URL, name: s
   headers['content-type'] = abbreviated ? ABBREVIATED : 'application/json';
   if (wantGzip && rendered.gz) {
     headers['content-encoding'] = 'gzip';
-    return new Response(rendered.gz, { headers });
+    // On Workers a body sent with Content-Encoding is compressed again unless marked as encoded
+    // already (`encodeBody: 'manual'`); other runtimes ignore the field.
+    return new Response(rendered.gz, { headers, encodeBody: 'manual' } as ResponseInit);
   }
   return new Response(rendered.body, { headers });
 }

@@ -46,7 +46,7 @@ export interface StartOptions {
 }
 
 /** The config file a test registry runs with: proxy off, or `upstream` for every name. */
-function testConfig(options: StartOptions): Record<string, unknown> {
+export function testConfig(options: StartOptions): Record<string, unknown> {
   const proxy = options.upstream
     ? {
         uplinks: { upstream: { url: options.upstream, timeout: 10_000, maxage: 0 } },

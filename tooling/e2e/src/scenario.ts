@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { npmClient, whoamiWithToken } from './clients/npm.ts';
 import type { RegistryClient } from './clients/types.ts';
 import { consumerProject, GREETER, greeterPackage, UTIL, utilPackage } from './fixtures.ts';
-import { startRegistry, type RegistryProcess } from './registry-process.ts';
+import { startRegistry } from './registry-process.ts';
 import { startUpstream, type TestUpstream } from './upstream.ts';
 import { run } from './run.ts';
 import { createWorkspace } from './workspace.ts';
@@ -13,12 +13,32 @@ const USER = 'alice';
 const PASSWORD = 'correct horse battery staple';
 const EMAIL = 'alice@example.com';
 
+/** What the scenario needs of a running registry, wherever it runs (a Bun process, workerd). */
+export interface ScenarioRegistry {
+  url: string;
+  stop(): Promise<unknown>;
+}
+
+export interface ScenarioOptions {
+  /** Starts the registry the clients talk to, proxying `upstream`; default apps/server on Bun (startRegistry). */
+  startRegistry?: (options: { upstream: string }) => Promise<ScenarioRegistry>;
+  /** Where the registry runs, for the suite title (e.g. `workerd`). */
+  where?: string;
+}
+
+/** The token the client's login left in the workspace's .npmrc. */
+function tokenOf(ws: ReturnType<typeof createWorkspace>): string {
+  const m = /:_authToken=(\S+)/.exec(readFileSync(ws.npmrc, 'utf8'));
+  if (!m) throw new Error(`no token in ${ws.npmrc}`);
+  return m[1]!;
+}
+
 /**
  * The one end-to-end scenario, run against a real registry process by each client. Steps a
  * client has no command for are not registered for it; the suite title lists them.
  */
-export function registryScenario(makeClient: (ws: ReturnType<typeof createWorkspace>) => RegistryClient) {
-  let registry: RegistryProcess;
+export function registryScenario(makeClient: (ws: ReturnType<typeof createWorkspace>) => RegistryClient, options: ScenarioOptions = {}) {
+  let registry: ScenarioRegistry;
   let upstream: TestUpstream;
   let client: RegistryClient;
   const probe = makeClient(createWorkspace('http://127.0.0.1:1/'));
@@ -26,7 +46,7 @@ export function registryScenario(makeClient: (ws: ReturnType<typeof createWorksp
   const optional = ['login', 'ping', 'distTagAdd', 'deprecate', 'undeprecate', 'unpublish', 'search', 'audit', 'tokenCreate'] as const;
   const has = (op: (typeof optional)[number]) => typeof probe[op] === 'function';
   const lacks = optional.filter((op) => !has(op));
-  const title = `${probe.name} against the registry${lacks.length ? ` (no ${probe.name} command for: ${lacks.join(', ')})` : ''}`;
+  const title = `${probe.name} against the registry${options.where ? ` in ${options.where}` : ''}${lacks.length ? ` (no ${probe.name} command for: ${lacks.join(', ')})` : ''}`;
 
   // Registers a step only for clients that have the command (never a skipped test).
   const step = (op: (typeof optional)[number], name: string, fn: () => Promise<void>) => {
@@ -36,7 +56,7 @@ export function registryScenario(makeClient: (ws: ReturnType<typeof createWorksp
   describe.sequential(title, () => {
     beforeAll(async () => {
       upstream = await startUpstream();
-      registry = await startRegistry({ upstream: upstream.url });
+      registry = await (options.startRegistry ?? startRegistry)({ upstream: upstream.url });
       client = makeClient(createWorkspace(registry.url));
     });
     afterAll(async () => {
@@ -104,6 +124,21 @@ export function registryScenario(makeClient: (ws: ReturnType<typeof createWorksp
       expect(versions).toEqual(has('distTagAdd') ? ['1.0.0', '1.1.0-beta.0'] : ['1.0.0']);
     });
 
+    it('rolls latest back to an older version, with a rollback event in the history', async () => {
+      await client.publish(utilPackage(client.ws.dir('src/util-1.2.0'), '1.2.0'));
+      expect((await client.view(UTIL, 'dist-tags')).latest).toBe('1.2.0');
+      const res = await fetch(`${registry.url}/-/fw/rollback`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenOf(client.ws)}` },
+        body: JSON.stringify({ package: UTIL, version: '1.0.0' }),
+      });
+      expect(res.status).toBe(200);
+      expect((await client.view(UTIL, 'dist-tags')).latest).toBe('1.0.0');
+      const history = (await (await fetch(`${registry.url}/-/fw/history?package=${UTIL}`)).json()) as { events: Array<{ type: string; before?: unknown; after?: unknown }> };
+      expect(history.events.at(-1)).toMatchObject({ type: 'rollback', before: '1.2.0', after: '1.0.0' });
+      expect(history.events.filter((e) => e.type === 'publish').length).toBe(has('distTagAdd') ? 3 : 2);
+    });
+
     step('search', 'searches', async () => {
       const names = await client.search!('fw-e2e');
       expect(names).toEqual(expect.arrayContaining([UTIL, GREETER]));
@@ -128,8 +163,7 @@ export function registryScenario(makeClient: (ws: ReturnType<typeof createWorksp
     });
 
     step('unpublish', 'unpublishes one version, then a whole package', async () => {
-      const target = has('distTagAdd') ? '1.1.0-beta.0' : '1.0.0';
-      if (!has('distTagAdd')) await client.publish(utilPackage(client.ws.dir('src/util-1.0.1'), '1.0.1'));
+      const target = has('distTagAdd') ? '1.1.0-beta.0' : '1.2.0';
       await client.unpublish!(`${UTIL}@${target}`);
       const versions = [await client.view(UTIL, 'versions')].flat();
       expect(versions).not.toContain(target);
