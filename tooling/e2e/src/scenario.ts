@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { npmClient, whoamiWithToken } from './clients/npm.ts';
 import type { RegistryClient } from './clients/types.ts';
 import { consumerProject, GREETER, greeterPackage, UTIL, utilPackage } from './fixtures.ts';
 import { startRegistry } from './registry-process.ts';
+import { addUser } from './publish-doc.ts';
 import { startUpstream, type TestUpstream } from './upstream.ts';
 import { run } from './run.ts';
 import { createWorkspace } from './workspace.ts';
@@ -24,13 +25,6 @@ export interface ScenarioOptions {
   startRegistry?: (options: { upstream: string }) => Promise<ScenarioRegistry>;
   /** Where the registry runs, for the suite title (e.g. `workerd`). */
   where?: string;
-}
-
-/** The token the client's login left in the workspace's .npmrc. */
-function tokenOf(ws: ReturnType<typeof createWorkspace>): string {
-  const m = /:_authToken=(\S+)/.exec(readFileSync(ws.npmrc, 'utf8'));
-  if (!m) throw new Error(`no token in ${ws.npmrc}`);
-  return m[1]!;
 }
 
 /**
@@ -129,13 +123,13 @@ export function registryScenario(makeClient: (ws: ReturnType<typeof createWorksp
       expect((await client.view(UTIL, 'dist-tags')).latest).toBe('1.2.0');
       const res = await fetch(`${registry.url}/-/fw/rollback`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenOf(client.ws)}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await addUser(registry.url, USER, PASSWORD)}` }, // a login over HTTP: no client has a rollback command
         body: JSON.stringify({ package: UTIL, version: '1.0.0' }),
       });
       expect(res.status).toBe(200);
       expect((await client.view(UTIL, 'dist-tags')).latest).toBe('1.0.0');
       const history = (await (await fetch(`${registry.url}/-/fw/history?package=${UTIL}`)).json()) as { events: Array<{ type: string; before?: unknown; after?: unknown }> };
-      expect(history.events.at(-1)).toMatchObject({ type: 'rollback', before: '1.2.0', after: '1.0.0' });
+      expect(history.events[0]).toMatchObject({ type: 'rollback', before: '1.2.0', after: '1.0.0' }); // newest first
       expect(history.events.filter((e) => e.type === 'publish').length).toBe(has('distTagAdd') ? 3 : 2);
     });
 
