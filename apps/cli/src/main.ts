@@ -7,6 +7,7 @@ const areas: Record<string, { summary: string; load: () => Promise<Area> }> = {
   registry: { summary: 'run the registry; publish, info, search, list, stats; config init/load', load: async () => (await import('./commands/registry.ts')).default },
   pkg: { summary: 'package docs: fetch README and symbols, search, list the cache', load: async () => (await import('./commands/pkg.ts')).default },
   sync: { summary: 'copy the local store to R2/S3 (upload, status); Dash/Zeal docsets (docset create)', load: async () => (await import('./commands/sync.ts')).default },
+  rss: { summary: 'release feeds: fetch (RSS 2.0, Atom), list, html', load: async () => (await import('./commands/rss.ts')).default },
   bunx: { summary: 'run private package bins like bun x: run, resolve, cache, clean', load: async () => (await import('./commands/bunx.ts')).default },
 };
 

@@ -31,5 +31,6 @@ export function baseConfig(): RegistryConfig {
     versionCacheTtl: 300,
     index: { cacheTtl: 1, rebuildAfter: '1d' },
     secrets: { roles: {}, rotation: [], maxVersions: 20, cacheTtl: 300 },
+    feeds: [],
   };
 }

@@ -74,6 +74,11 @@ export function configTemplate(opts: { upstream?: string } = {}): string {
 
   // The package index behind the package list and search (derived data, rebuilt when missing).
   index: { cacheTtl: 1, rebuildAfter: '1d' },   // seconds another replica's change may take to show; full rebuild age
+
+  // Release feeds rss:fetch reads when given no URL; none: this registry's /-/rss.
+  feeds: [
+    // 'https://npm.example.com/-/rss/@acme?format=atom',
+  ],
 }
 `;
 }

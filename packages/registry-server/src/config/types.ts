@@ -112,4 +112,6 @@ export interface RegistryConfig {
     rebuildAfter: string;
   };
   secrets: SecretsConfig;
+  /** Feed URLs (RSS 2.0 or Atom) that `rss:fetch` reads when given none; empty: this registry's `/-/rss`. */
+  feeds: string[];
 }

@@ -5,7 +5,7 @@ import { finalizeConfig, mergeConfig, type ConfigLayer } from './_merge.ts';
 import { baseConfig } from './defaults.ts';
 import type { PackageRule, RegistryConfig, UplinkConfig } from './types.ts';
 
-const TOP = ['$schema', 'listen', 'publicUrl', 'storage', 'dataDir', 'auth', 'users', 'packages', 'uplinks', 'minReleaseAge', 'minReleaseAgeExclude', 'upstreamSearchTimeout', 'limits', 'versionCacheTtl', 'secrets', 'index'] as const;
+const TOP = ['$schema', 'listen', 'publicUrl', 'storage', 'dataDir', 'auth', 'users', 'packages', 'uplinks', 'minReleaseAge', 'minReleaseAgeExclude', 'upstreamSearchTimeout', 'limits', 'versionCacheTtl', 'secrets', 'index', 'feeds'] as const;
 const GRANTS = ['access', 'publish', 'unpublish'] as const;
 const GROUPS = ['$all', '$authenticated', '$anonymous'];
 const USER_NAME = /^[a-z0-9_][a-z0-9._-]{0,63}$/;
@@ -196,6 +196,11 @@ export function validateConfigLayer(raw: unknown, source = 'config'): ConfigLaye
   if (o.versionCacheTtl !== undefined) layer.versionCacheTtl = c.integer(o.versionCacheTtl, 'versionCacheTtl', 0, 31_536_000);
   if (o.secrets !== undefined) layer.secrets = secrets(c, o.secrets);
   if (o.index !== undefined) layer.index = packageIndex(c, o.index);
+  if (o.feeds !== undefined) {
+    const feeds: unknown = o.feeds;
+    if (!Array.isArray(feeds)) c.fail('feeds', 'must be an array of feed URLs');
+    layer.feeds = (feeds as unknown[]).map((u, i) => c.url(u, `feeds[${i}]`));
+  }
   return layer;
 }
 
