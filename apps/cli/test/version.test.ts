@@ -121,6 +121,17 @@ describe('fw version graph', () => {
     expect(JSON.parse(fw('graph', 'typescript', '--json', '--file', `${fixtures}/typescript.json.gz`, '--limit', '3').stdout).nodes).toHaveLength(3);
   });
 
+  it('svg: a standalone picture with one node per version (typescript, 3,000+ versions)', () => {
+    const all = JSON.parse(fw('graph', 'typescript', 'json', '--file', `${fixtures}/typescript.json.gz`).stdout);
+    const r = fw('graph', 'typescript', 'svg', '--file', `${fixtures}/typescript.json.gz`);
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(r.stdout.trimEnd().endsWith('</svg>')).toBe(true);
+    expect(r.stdout.match(/class="fw-node /g)).toHaveLength(all.nodes.length);
+    expect(r.stdout).toContain('data-version="7.0.2"');
+    expectOneLineError(fw('graph', 'typescript', 'png', '--file', `${fixtures}/typescript.json.gz`), 2, /unknown format "png" \(try: ascii, mermaid, json, svg\)/);
+  });
+
   it('reads a plain JSON file and filters by date', () => {
     const file = join(tmp, 'demo.json');
     writeFileSync(file, JSON.stringify({
@@ -151,7 +162,7 @@ describe('fw version graph', () => {
     expectOneLineError(fw('graph', 'express', '--file', `${fixtures}/express.json.gz`, '--range', '>>1'), 1, /invalid semver range ">>1" \[INVALID_RANGE\]/);
     expectOneLineError(fw('graph', 'express', '--file', `${fixtures}/express.json.gz`, '--since', 'someday'), 1, /invalid date "someday"/);
     expectOneLineError(fw('graph', 'express', '--limit', '0'), 2, /--limit must be a positive whole number/);
-    expectOneLineError(fw('graph', 'express', 'svg'), 2, /unknown format "svg"/);
+    expectOneLineError(fw('graph', 'express', 'dot'), 2, /unknown format "dot"/);
     expectOneLineError(fw('graph', 'express'), 1, /cannot reach http:\/\/127\.0\.0\.1:9 for express.*\[FETCH_FAILED\]/);
   });
 });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { renderAscii, renderMermaid, toD3Json } from '@factorywager/graph-render';
+import { renderAscii, renderMermaid, renderSvg, toD3Json, type D3Graph } from '@factorywager/graph-render';
 import {
   BUMP_TYPES,
   buildVersionGraph,
@@ -16,7 +16,7 @@ import { formatComparison, formatParsed, formatRecommendation } from './_version
 import { versionManager } from './_version-registry.ts';
 import { rollbackCommands } from './_version-rollback.ts';
 
-const FORMATS = ['ascii', 'mermaid', 'json'] as const;
+const FORMATS = ['ascii', 'mermaid', 'json', 'svg'] as const;
 type Format = (typeof FORMATS)[number];
 
 function print(ctx: Context, data: unknown, human: () => string): void {
@@ -59,8 +59,8 @@ const version: Area = {
   },
 
   graph: {
-    summary: "the version graph of a package as an ASCII tree, Mermaid or D3 JSON (rendered by the registry's graph route; built from the packument where it has none, or from --file)",
-    usage: '<pkg> [ascii|mermaid|json] [--file packument.json[.gz]] [--range r] [--limit n] [--since date] [--registry url]',
+    summary: "the version graph of a package as an ASCII tree, Mermaid, D3 JSON or SVG (rendered by the registry's graph route, SVG from its JSON; built from the packument where it has none, or from --file)",
+    usage: '<pkg> [ascii|mermaid|json|svg] [--file packument.json[.gz]] [--range r] [--limit n] [--since date] [--registry url]',
     args: [1, 2],
     options: {
       file: { type: 'string' },
@@ -80,8 +80,13 @@ const version: Area = {
         graph = buildVersionGraph(await readPackument(file, pkg), options);
       } else {
         const manager = versionManager(ctx);
-        const wanted = ctx.json ? 'json' : format;
+        const wanted = ctx.json || format === 'svg' ? 'json' : format;
         const served = await manager.fetchGraph(pkg, { ...options, format: wanted, color: wanted === 'ascii' && ctx.color });
+        if (served !== null && format === 'svg' && !ctx.json) {
+          // The route has no SVG: its D3 JSON is a renderable graph, drawn here.
+          ctx.out(renderSvg(JSON.parse(served) as D3Graph).trimEnd());
+          return;
+        }
         if (served !== null) {
           ctx.out(wanted === 'json' ? JSON.stringify(JSON.parse(served), null, 2) : served);
           return;
@@ -89,6 +94,7 @@ const version: Area = {
         graph = await manager.buildVersionGraph(pkg, options);
       }
       if (format === 'json' || ctx.json) ctx.out(JSON.stringify(toD3Json(graph), null, 2));
+      else if (format === 'svg') ctx.out(renderSvg(graph).trimEnd());
       else if (format === 'mermaid') ctx.out(renderMermaid(graph));
       else ctx.out(renderAscii(graph, { color: ctx.color }));
     },
