@@ -10,6 +10,7 @@ import { fwRoutes } from './_routes-fw.ts';
 import { packageRoute, proxyVia } from './_routes-packages.ts';
 import { proxyRoutes } from './_routes-proxy.ts';
 import { withUpstreamSearch } from './proxy/search.ts';
+import { mountWeb } from './_routes-web.ts';
 import { computeStats, loadPackuments } from './packages/catalog.ts';
 import { searchIndex, summaryOf } from './packages/index-search.ts';
 import { PackageIndex } from './packages/package-index.ts';
@@ -150,6 +151,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   app.route('/', fwRoutes(ctx));
   app.route('/', feedRoutes(ctx));
   app.route('/', deps.auth.routes);
+  mountWeb(app, ctx, () => handler);
   app.all('*', (c) => packageRoute(ctx, c.req.raw));
   app.onError((err) => errorResponse(toRegistryError(err)));
 

@@ -94,4 +94,7 @@ export interface VersionRecord {
   integrity: string;
   shasum: string;
   size: number;
+  /** The README published with this version (the packument keeps only the latest one). */
+  readme?: string;
+  readmeFilename?: string;
 }

@@ -99,6 +99,8 @@ export class PackageService {
     const record: VersionRecord = {
       name, version: p.version, publisher: actor, time,
       integrity: p.manifest.dist.integrity, shasum: p.manifest.dist.shasum, size: p.tarball.byteLength,
+      ...(p.readme !== undefined ? { readme: p.readme } : {}),
+      ...(p.readmeFilename !== undefined ? { readmeFilename: p.readmeFilename } : {}),
     };
     await this.store.putJson(keys.versionRecord(name, p.version), record);
     await appendHistory(this.store, name, [{
