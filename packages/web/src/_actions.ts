@@ -73,14 +73,17 @@ export async function sendForm(f: FormContext): Promise<Response> {
   if (!name) return f.redirect('/', { kind: 'error', text: 'No package given.' });
   if (!f.token) return f.redirect(`/-/web/login?next=${encodeURIComponent(packagePath(name))}`, { kind: 'error', text: 'Log in first.' });
   const back = `${packagePath(name)}`;
-  const done = (a: ApiAnswer, ok: string, anchor: string) =>
-    f.redirect(`${back}#${anchor}`, a.status < 300 ? { kind: 'ok', text: ok } : { kind: 'error', text: `Not done: ${errorText(a)}` });
+  const done = (a: ApiAnswer, ok: string, _section: string) =>
+    f.redirect(back, a.status < 300 ? { kind: 'ok', text: ok } : { kind: 'error', text: `Not done: ${errorText(a)}` });
   if (action === 'rollback') {
     const version = field(form, 'version', 256);
     const tag = field(form, 'tag', 100) || 'latest';
     const reason = field(form, 'reason', 500);
-    const a = await api('POST', '/-/fw/rollback', { package: name, version, tag, ...(reason ? { reason } : {}) });
-    return done(a, `Rolled back: ${tag} now points at ${version}.`, 'dist-tags');
+    // `from`: what the page showed; the registry refuses (409) when the tag moved since.
+    const from = field(form, 'from', 256);
+    const a = await api('POST', '/-/fw/rollback', { package: name, version, tag, ...(reason ? { reason } : {}), ...(from ? { from } : {}) });
+    const text = a.body.changed === false ? `${tag} already points at ${version}.` : `Rolled back: ${tag} now points at ${version}.`;
+    return done(a, text, 'dist-tags');
   }
   if (action === 'tag') {
     const tag = field(form, 'tag', 100);

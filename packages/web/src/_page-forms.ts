@@ -25,7 +25,7 @@ export function rollbackPage(ctx: PageContext, name: string, version: string, cu
 <h1>Roll back ${name}</h1>
 <p>Move <span class="badge tag">latest</span> from <strong>${current ?? '—'}</strong> to <strong>${version}</strong>? Installs get ${version} from now on; the history records who did it and why.</p>
 <form method="post" action="/-/web/rollback">
-  <input type="hidden" name="_csrf" value="${ctx.csrf}"><input type="hidden" name="package" value="${name}"><input type="hidden" name="tag" value="latest"><input type="hidden" name="version" value="${version}">
+  <input type="hidden" name="_csrf" value="${ctx.csrf}"><input type="hidden" name="package" value="${name}"><input type="hidden" name="tag" value="latest"><input type="hidden" name="from" value="${current ?? ''}"><input type="hidden" name="version" value="${version}">
   <label for="reason">Reason <span class="muted">(optional)</span></label>
   <textarea id="reason" name="reason" maxlength="500"></textarea>
   <div class="form-actions"><a class="button secondary" href="${packagePath(name)}#versions">Cancel</a><button type="submit" class="danger">Roll back</button></div>

@@ -40,7 +40,7 @@ function installCommands(name: string, spec: string, publicUrl: string): Html {
   const npmrc = scope ? `${scope}:registry=${publicUrl}/` : `registry=${publicUrl}/`;
   return html`<div class="card" id="install">
   <h2>Install</h2>
-  <ul class="install">${commands.map(([tool, cmd]) => html`<li><span class="tool">${tool}</span><code data-copy>${cmd}</code></li>`)}</ul>
+  <ul class="install">${commands.map(([tool, cmd]) => html`<li><code data-copy aria-label="${tool}">${cmd}</code></li>`)}</ul>
   <p class="field-hint">With this registry in <code>.npmrc</code>: <code>${npmrc}</code></p>
 </div>`;
 }
@@ -50,20 +50,21 @@ function distTagsCard(d: PackageData, ctx: PageContext): Html {
   const hidden = (tag: string) => html`<input type="hidden" name="_csrf" value="${ctx.csrf}"><input type="hidden" name="package" value="${d.name}"><input type="hidden" name="tag" value="${tag}">`;
   const items = tags.map(([tag, v]) => html`<li data-tag="${tag}">
     <span class="badge tag">${tag}</span> <a class="to" href="${packagePath(d.name, v)}">${v}</a>
-    ${d.canPublish ? html`<form method="post" action="/-/web/tag">${hidden(tag)}
+    ${d.canPublish ? html`<details class="tag-edit"><summary aria-label="Change the ${tag} tag">Change</summary>
+      <form method="post" action="/-/web/tag">${hidden(tag)}
       <label class="visually-hidden" for="tag-${tag}">Move ${tag} to version</label>
       <input id="tag-${tag}" type="text" name="version" list="versions-list" placeholder="version" required size="8">
       <button class="secondary small" type="submit">Move</button></form>
-      ${tag === 'latest' ? null : html`<form method="post" action="/-/web/untag">${hidden(tag)}<button class="secondary small" type="submit" aria-label="Remove the ${tag} tag">Remove</button></form>`}` : null}
+      ${tag === 'latest' ? null : html`<form method="post" action="/-/web/untag">${hidden(tag)}<button class="secondary small" type="submit" aria-label="Remove the ${tag} tag">Remove</button></form>`}</details>` : null}
   </li>`);
-  const add = d.canPublish ? html`<form method="post" action="/-/web/tag" class="add-tag">
+  const add = d.canPublish ? html`<details class="tag-edit add-tag"><summary>Add a tag</summary><form method="post" action="/-/web/tag">
     <input type="hidden" name="_csrf" value="${ctx.csrf}"><input type="hidden" name="package" value="${d.name}">
-    <label for="new-tag">Add a tag</label>
-    <div class="tag-list"><span><input id="new-tag" type="text" name="tag" placeholder="tag, e.g. next" required size="10">
+    <label class="visually-hidden" for="new-tag">Tag</label>
+    <input id="new-tag" type="text" name="tag" placeholder="tag, e.g. next" required size="9">
     <label class="visually-hidden" for="new-tag-version">Version</label>
     <input id="new-tag-version" type="text" name="version" list="versions-list" placeholder="version" required size="8">
-    <button class="secondary small" type="submit">Add</button></span></div>
-  </form>` : null;
+    <button class="secondary small" type="submit">Add</button>
+  </form></details>` : null;
   return html`<div class="card" id="dist-tags"><h2>Dist-tags</h2><ul class="tag-list">${items}</ul>${add}</div>`;
 }
 
@@ -85,28 +86,25 @@ function detailsCard(d: PackageData, m: WebManifest | undefined, version: string
 }
 
 function versionsTable(d: PackageData, graph: VersionGraph, ctx: PageContext): Html {
-  const currentIndex = graph.nodes.findIndex((n) => n.id === graph.current);
-  const rows = graph.nodes.map((n, i) => {
+  const rows = graph.nodes.map((n) => {
     const m = d.versions[n.id];
-    const older = currentIndex >= 0 && i > currentIndex;
     const actions = d.canPublish ? html`<td><span class="actions">
-      ${older && !n.deprecated ? html`<a class="button secondary small" href="/-/web/rollback?${new URLSearchParams({ package: d.name, version: n.id }).toString()}" data-rollback="${n.id}">Rollback</a>` : null}
+      ${n.id !== graph.current && !n.deprecated ? html`<a class="button secondary small" href="/-/web/rollback?${new URLSearchParams({ package: d.name, version: n.id }).toString()}" data-rollback="${n.id}">Rollback</a>` : null}
       <a class="button secondary small" href="/-/web/deprecate?${new URLSearchParams({ package: d.name, version: n.id }).toString()}">${n.deprecated ? 'Undeprecate' : 'Deprecate'}</a>
     </span></td>` : null;
     return html`<tr class="${n.status === 'current' ? 'is-current' : ''}${n.deprecated ? ' is-deprecated' : ''}" data-version="${n.id}">
-  <td class="version"><a href="${packagePath(d.name, n.id)}">${n.id}</a></td>
+  <td class="version"><a href="${packagePath(d.name, n.id)}">${n.id}</a>${n.deprecated ? html`<div class="deprecation" title="deprecated">${n.deprecated}</div>` : null}</td>
   <td class="when"><time datetime="${n.publishedAt ?? ''}" title="${when(n.publishedAt)}">${when(n.publishedAt).slice(0, 10)}</time></td>
   <td class="hide-narrow">${n.publisher ?? ''}</td>
   <td class="num hide-narrow">${bytes(d.sizes[n.id] ?? m?.dist?.unpackedSize)}</td>
   <td>${n.tags.map((t) => html`<span class="badge tag">${t}</span> `)}</td>
   <td class="num">${(d.downloads[n.id] ?? 0).toLocaleString('en-US')}</td>
-  <td class="hide-narrow">${n.deprecated ? html`<span class="deprecation">${n.deprecated}</span>` : ''}</td>
   ${actions}
 </tr>`;
   });
   return html`<div class="table-wrap versions-scroll"><table class="data" id="versions-table">
 <caption class="visually-hidden">Versions of ${d.name}, newest first</caption>
-<thead><tr><th scope="col">Version</th><th scope="col">Published</th><th scope="col" class="hide-narrow">Publisher</th><th scope="col" class="hide-narrow">Size</th><th scope="col">Tags</th><th scope="col">Downloads</th><th scope="col" class="hide-narrow">Deprecation</th>${d.canPublish ? html`<th scope="col">Actions</th>` : null}</tr></thead>
+<thead><tr><th scope="col">Version</th><th scope="col">Published</th><th scope="col" class="hide-narrow">Publisher</th><th scope="col" class="hide-narrow">Size</th><th scope="col">Tags</th><th scope="col">Downloads</th>${d.canPublish ? html`<th scope="col">Actions</th>` : null}</tr></thead>
 <tbody>${rows}</tbody></table></div>`;
 }
 
@@ -129,7 +127,7 @@ function rollbackDialog(d: PackageData, ctx: PageContext, current: string | null
 <form method="post" action="/-/web/rollback">
   <h2 id="rollback-title">Roll back ${d.name}</h2>
   <p>Move <span class="badge tag">latest</span> from <strong>${current ?? '—'}</strong> to <strong data-rollback-version></strong>? Installs of <code>${d.name}</code> get that version from now on; the history records who did it and why.</p>
-  <input type="hidden" name="_csrf" value="${ctx.csrf}"><input type="hidden" name="package" value="${d.name}"><input type="hidden" name="tag" value="latest"><input type="hidden" name="version" value="">
+  <input type="hidden" name="_csrf" value="${ctx.csrf}"><input type="hidden" name="package" value="${d.name}"><input type="hidden" name="tag" value="latest"><input type="hidden" name="from" value="${current ?? ''}"><input type="hidden" name="version" value="">
   <label for="rollback-reason">Reason <span class="muted">(optional)</span></label>
   <textarea id="rollback-reason" name="reason" maxlength="500" placeholder="e.g. 2.3.0 breaks the build on Node 20"></textarea>
   <div class="dialog-actions"><button type="button" class="secondary" data-close>Cancel</button><button type="submit" class="danger">Roll back</button></div>
