@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and benchmarks need (a Secret Service for Bun.secrets; wrk,
-# the load generator of bench/_wrk.ts), once.
+# the load generator of bench/_wrk.ts; Chromium and a font for the web UI's browser tests and
+# benchmark), once.
 set -euo pipefail
 need=()
-for p in libsecret-1-0 gnome-keyring dbus-daemon libglib2.0-bin wrk; do
+for p in libsecret-1-0 gnome-keyring dbus-daemon libglib2.0-bin wrk chromium fonts-dejavu-core; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

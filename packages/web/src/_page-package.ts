@@ -40,7 +40,7 @@ function installCommands(name: string, spec: string, publicUrl: string): Html {
   const npmrc = scope ? `${scope}:registry=${publicUrl}/` : `registry=${publicUrl}/`;
   return html`<div class="card" id="install">
   <h2>Install</h2>
-  <ul class="install">${commands.map(([tool, cmd]) => html`<li><code data-copy aria-label="${tool}">${cmd}</code></li>`)}</ul>
+  <ul class="install">${commands.map(([, cmd]) => html`<li><code data-copy>${cmd}</code></li>`)}</ul>
   <p class="field-hint">With this registry in <code>.npmrc</code>: <code>${npmrc}</code></p>
 </div>`;
 }

@@ -29,7 +29,7 @@ export function renderMarkdown(markdown: string, options: MarkdownOptions = {}):
   return sanitizeHtml(unsafe, {
     allowedTags: ALLOWED_TAGS,
     allowedAttributes: {
-      a: ['href', 'name', 'title'],
+      a: ['href', 'name', 'title', 'rel', 'class'],
       img: ['src', 'alt', 'title', 'width', 'height'],
       code: ['class'],
       th: ['align'],
@@ -52,8 +52,8 @@ export function renderMarkdown(markdown: string, options: MarkdownOptions = {}):
         // An image the page cannot load (other origin, relative to a repository): a link to it.
         const text = attribs.alt || attribs.title || 'image';
         return /^https?:\/\//i.test(src)
-          ? { tagName: 'a', attribs: { href: src, rel: 'nofollow noopener noreferrer', class: 'readme-image-link' }, text: `🖼 ${text}` }
-          : { tagName: 'span', attribs: { class: 'readme-image-link' } as sanitizeHtml.Attributes, text: `🖼 ${text}` };
+          ? { tagName: 'a', attribs: { href: src, rel: 'nofollow noopener noreferrer', class: 'readme-image-link' }, text: `Image: ${text}` }
+          : { tagName: 'span', attribs: { class: 'readme-image-link' } as sanitizeHtml.Attributes, text: `Image: ${text}` };
       },
     },
   });

@@ -186,19 +186,20 @@ async function readForm(req: Request): Promise<URLSearchParams> {
 
 /** `/package/<name>[/v/<version>]` with a scoped name as two segments. @internal */
 export function parsePackageUrl(pathname: string): { name: string; version: string | null } {
-  const parts = pathname.slice('/package/'.length).split('/').filter((p, i, all) => p !== '' || i < all.length - 1);
-  let segs: string[];
+  let rest: string;
   try {
-    segs = parts.map(decodeURIComponent);
+    // Decoded whole: `@s%2fp` and `@s/p` are the same name (no part of a name or version holds a `/`).
+    rest = decodeURIComponent(pathname.slice('/package/'.length)).replace(/\/+$/, '');
   } catch {
     throw new WebError(400, 'malformed package path');
   }
+  const segs = rest.split('/');
   const scoped = segs[0]?.startsWith('@');
   const name = scoped ? `${segs[0]}/${segs[1] ?? ''}` : (segs[0] ?? '');
-  const rest = segs.slice(scoped ? 2 : 1);
-  if (!name || name.endsWith('/')) throw new WebError(404, 'no package named');
-  if (rest.length === 0) return { name, version: null };
-  if (rest.length === 2 && rest[0] === 'v' && rest[1]) return { name, version: rest[1] };
+  const tail = segs.slice(scoped ? 2 : 1);
+  if (!name || name.endsWith('/')) throw new WebError(404, 'There is no such page.');
+  if (tail.length === 0) return { name, version: null };
+  if (tail.length === 2 && tail[0] === 'v' && tail[1]) return { name, version: tail[1] };
   throw new WebError(404, 'There is no such page.');
 }
 

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binOf as bin, buildAndPack, ok, realNode } from '../src/packaging.ts';
 import { repoRoot as root } from '../src/registry-process.ts';
 
-/** Every library: the three under test and the two they depend on, so no workspace name hits a registry. */
-const PACKAGES = ['graph-render', 'semver-graph', 'r2-store', 'secrets', 'registry-server', 'bunx'] as const;
+/** Every library: the ones under test and those they depend on, so no workspace name hits a registry. */
+const PACKAGES = ['graph-render', 'semver-graph', 'r2-store', 'secrets', 'web', 'registry-server', 'bunx'] as const;
 const UNDER_TEST = ['r2-store', 'secrets', 'registry-server', 'bunx'] as const;
 const node = realNode();
 
@@ -36,6 +36,8 @@ const config = { ...baseConfig(), publicUrl: 'http://127.0.0.1:1' };
 const handler = createRegistryHandler({ store, config, auth: createAuth({ store, config }) });
 const ping = (await handler(new Request('http://127.0.0.1:1/-/ping'))).status;
 const bad = await handler(new Request('http://127.0.0.1:1/..%2f..%2fetc%2fpasswd'));
+const home = await handler(new Request('http://127.0.0.1:1/', { headers: { accept: 'text/html' } }));
+const page = [home.status, (await home.text()).includes('<h1>Packages</h1>')];
 
 const server = await new NPMRegistryServer({ ...config, listen: { host: '127.0.0.1', port: 0 } }, { store, log: false }).start();
 const served = (await fetch('http://127.0.0.1:' + server.port + '/-/ping')).status;
@@ -46,7 +48,7 @@ let integrity = null;
 try { verifyIntegrity(new Uint8Array([1]), 'sha512-' + 'A'.repeat(86) + '==', 'p@1.0.0'); } catch (err) { integrity = err.code; }
 const runner = { spec: parseSpec('@s/p@^1').type, cache: await bunx.listCache(), integrity, warm: await warmLookup({ spec: 'p@1.0.0', args: [], env: { BUNX_CACHE_DIR: '/nonexistent/fw-bunx-cache' } }) };
 
-console.log(JSON.stringify({ n: updated.value.n, code, value: await secrets.getSecret('app/token'), versions, ping, bad: [bad.status, typeof (await bad.json()).error], served, runner }));
+console.log(JSON.stringify({ n: updated.value.n, code, value: await secrets.getSecret('app/token'), versions, ping, bad: [bad.status, typeof (await bad.json()).error], page, served, runner }));
 `;
 
 const CJS = `(async () => {${ESM
@@ -81,6 +83,7 @@ const EXPECTED = {
   versions: ['2:rotate', '1:create'],
   ping: 200,
   bad: [400, 'string'],
+  page: [200, true],
   served: 200,
   runner: { spec: 'range', cache: [], integrity: 'INTEGRITY_MISMATCH', warm: { hit: false, reason: 'cache folder' } },
 };
