@@ -126,6 +126,20 @@ describe('client commands against a running registry', () => {
     expect(again.err).toMatch(/^fw: PUT \/@acme%2fhello: 403 .*1\.0\.0\n$/);
   });
 
+  it('version graph <pkg> svg draws the graph the registry serves (its JSON form, as SVG)', async () => {
+    const dir = temp();
+    for (const version of ['1.0.0', '1.1.0']) {
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'graphed', version }));
+      expect((await run(['registry', 'publish', dir], env)).code).toBe(0);
+    }
+    const r = await run(['version', 'graph', 'graphed', 'svg'], env);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(r.out.match(/class="fw-node /g)).toHaveLength(2);
+    expect(r.out).toContain('class="fw-node fw-status-current" data-version="1.1.0"');
+  });
+
   it('publish keeps files listed in "files" that .gitignore ignores (build output), as npm does', async () => {
     const dir = temp();
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'built', version: '1.0.0', main: 'dist/index.js', files: ['dist'] }));

@@ -33,7 +33,7 @@ export interface RenderableNode {
   /** The deprecation message. */
   deprecated?: string | null;
   /** The release line (lane) the version stands on, e.g. `3.x` or `4.0.0-pre`. */
-  line?: string;
+  line?: string | null;
   prerelease?: boolean;
 }
 
