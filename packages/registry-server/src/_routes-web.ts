@@ -82,7 +82,8 @@ function webSource(ctx: HandlerContext, api: () => (req: Request) => Promise<Res
         uplink || !shown || !Object.hasOwn(doc.versions, shown) ? null : ctx.store.getJson<VersionRecord>(keys.versionRecord(name, shown)),
         uplink ? null : readHistory(ctx.store, name, { limit: HISTORY_LIMIT }),
       ]);
-      const readme = record?.readme ?? (shown === latest && typeof doc.readme === 'string' ? doc.readme : null);
+      const inManifest = shown && Object.hasOwn(doc.versions, shown) ? doc.versions[shown]!.readme : undefined;
+      const readme = record?.readme ?? (typeof inManifest === 'string' ? inManifest : null) ?? (shown === latest && typeof doc.readme === 'string' ? doc.readme : null);
       return {
         name,
         ...(typeof doc.description === 'string' ? { description: doc.description } : {}),
