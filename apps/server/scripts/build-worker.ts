@@ -3,24 +3,12 @@
 // (10 MiB on paid plans), checked against the smaller. Run from apps/server.
 import { gzipSync } from 'node:zlib';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { bundleWorker } from '@factorywager/build/worker-bundle';
 
 /** The Workers Free plan's limit on a Worker's size after gzip compression. */
 export const WORKER_GZIP_LIMIT = 3 * 1024 * 1024;
 
-const result = await Bun.build({
-  entrypoints: ['src/worker.ts'],
-  target: 'browser',
-  format: 'esm',
-  minify: true,
-  sourcemap: 'none',
-  conditions: ['workerd', 'worker', 'browser'],
-  external: ['node:*', 'cloudflare:*'],
-});
-if (!result.success) {
-  for (const log of result.logs) console.error(String(log));
-  process.exit(1);
-}
-const code = await result.outputs[0]!.text();
+const code = await bundleWorker('src/worker.ts', { minify: true });
 mkdirSync('dist', { recursive: true });
 writeFileSync('dist/worker.js', code);
 const gz = gzipSync(code, { level: 9 }).byteLength;

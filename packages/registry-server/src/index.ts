@@ -25,4 +25,3 @@ export { proxySummary, withoutProxy } from './config/proxy.ts';
 export { applyReleaseAge, type QuarantinedVersion, type ReleaseAgeView } from './proxy/release-age.ts';
 export type { QuarantineReport } from './uplinks.ts';
 export type { RegistryConfig, PackageRule, UplinkConfig, Grantee, SecretsConfig, SecretRoleGrant } from './config/types.ts';
-export { createWorkerFetch, workerConfig, WORKERS_MAX_BODY_SIZE, WORKERS_PASSWORD_ITERATIONS, type WorkerEnv, type WorkerContext } from './workers.ts';

@@ -1,3 +1,5 @@
+// The Cloudflare Workers entry of the package (`@factorywager/registry-server/workers`): the fetch of
+// a Worker over an R2 binding. Needs the nodejs_compat flag: publish reads tarballs with node-tar.
 import JSON5 from 'json5';
 import { r2Driver, wrapStore, type R2BucketLike, type Store } from '@factorywager/r2-store';
 import { createAuth } from './auth/auth.ts';
@@ -9,6 +11,7 @@ import { validateConfigLayer } from './config/validate.ts';
 import { errorResponse } from './_error-response.ts';
 import { RegistryError } from './errors.ts';
 import { createRegistryHandler, type RegistryHandler, type RequestLogEntry } from './handler.ts';
+import { readTarball } from './packages/tarball-reader.ts';
 
 /**
  * What a Worker's `env` carries for the registry: the R2 binding, secrets and vars of wrangler.toml.
@@ -134,7 +137,7 @@ export function createWorkerFetch(): (req: Request, env: WorkerEnv, ctx?: Worker
         clientAddress: (r) => r.headers.get('cf-connecting-ip'),
       });
       const log = logger(env);
-      handler = createRegistryHandler({ store, config, auth, ...(log ? { logger: log } : {}) });
+      handler = createRegistryHandler({ store, config, auth, readTarball, ...(log ? { logger: log } : {}) });
       byUrl.set(publicUrl, handler);
     }
     return handler;

@@ -2,6 +2,7 @@
 // Every socket is on 127.0.0.1. Needs Bun (Bun.build bundles the Worker sources).
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { bundleWorker as bundle } from '@factorywager/build/worker-bundle';
 import { Miniflare, type WorkerOptions } from 'miniflare';
 
 /** The compatibility settings every Worker of the project runs with (also in apps/server/wrangler.toml). */
@@ -20,36 +21,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-export interface BundleOptions {
-  /** Bare specifiers resolved to these files (e.g. `vitest` to a shim). */
-  alias?: Record<string, string>;
-  minify?: boolean;
-}
-
 /**
- * Bundles a Worker entry into one ES module for workerd, with the workspace packages taken from
- * their sources (the `source` export condition) and `node:` imports left to workerd's nodejs_compat.
+ * Bundles a Worker entry for workerd (see @factorywager/build/worker-bundle), with the workspace
+ * packages taken from their sources (the `source` export condition).
  */
-export async function bundleWorker(entry: string, options: BundleOptions = {}): Promise<string> {
-  const alias = options.alias ?? {};
-  const out = await Bun.build({
-    entrypoints: [entry],
-    target: 'browser',
-    format: 'esm',
-    conditions: ['source', 'workerd', 'worker', 'browser'],
-    minify: options.minify ?? false,
-    external: ['node:*', 'cloudflare:*'],
-    plugins: [{
-      name: 'alias',
-      setup(b) {
-        for (const [from, to] of Object.entries(alias)) {
-          b.onResolve({ filter: new RegExp(`^${from.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }, () => ({ path: to }));
-        }
-      },
-    }],
-  });
-  if (!out.success) throw new Error(`bundling ${entry} failed:\n${out.logs.map(String).join('\n')}`);
-  return out.outputs[0]!.text();
+export function bundleWorker(entry: string, options: { alias?: Record<string, string>; minify?: boolean } = {}): Promise<string> {
+  return bundle(entry, { ...options, conditions: ['source'] });
 }
 
 export interface WorkerSpec {
