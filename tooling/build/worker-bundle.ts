@@ -13,6 +13,7 @@ export interface WorkerBundleOptions {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const builtins = new Set(builtinModules.filter((m) => !m.startsWith('_')));
+const RESERVED = new Set(['default', 'delete', 'new', 'class', 'function', 'import', 'export', 'in', 'of', 'with', 'var', 'let', 'const']);
 
 /**
  * Bundles `entry` into one ES module for workerd and resolves to its text.
@@ -38,7 +39,17 @@ export async function bundleWorker(entry: string, options: WorkerBundleOptions =
         b.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
           const bare = args.path.replace(/^node:/, '');
           if (!builtins.has(bare) && !builtins.has(bare.split('/')[0]!)) return undefined;
+          // CommonJS dependencies (postcss, sax...) require() built-ins, which an ES module on workerd
+          // cannot: they get a small ES module that imports the built-in and hands it over.
+          if (args.kind === 'require-call') return { path: bare, namespace: 'node-builtin' };
           return { path: `node:${bare}`, external: true };
+        });
+        b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, async (args) => {
+          // named exports spelled out (from this runtime's module of the same name): Bun's bundler
+          // loses `export *` of an external module inside a module that is require()d
+          const names = Object.keys(await import(`node:${args.path}`)).filter((n) => !RESERVED.has(n) && /^[A-Za-z_$][\w$]*$/.test(n));
+          const lines = [`import * as m from "node:${args.path}";`, ...names.map((n) => `export const ${n} = m.${n};`), 'export default m.default ?? m;'];
+          return { loader: 'js', contents: lines.join('\n') };
         });
       },
     }],
