@@ -8,6 +8,9 @@ export interface ProxiedRequest {
   key: string;
   query: string;
   status: number;
+  /** The conditional-write headers sent. */
+  ifNoneMatch: string | null;
+  ifMatch: string | null;
   start: number;
   end: number;
 }
@@ -38,7 +41,7 @@ export function startS3Proxy(upstream: string, bucket: string): S3Proxy {
       const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : new Uint8Array(await req.arrayBuffer());
       const res = await fetch(`${upstream}${url.pathname}${url.search}`, { method: req.method, headers, body, redirect: 'manual' });
       const bytes = req.method === 'HEAD' ? null : new Uint8Array(await res.arrayBuffer());
-      const entry = { method: req.method, key: decodeURIComponent(path), query: url.search, status: res.status, start, end: performance.now() };
+      const entry = { method: req.method, key: decodeURIComponent(path), query: url.search, status: res.status, ifNoneMatch: req.headers.get('if-none-match'), ifMatch: req.headers.get('if-match'), start, end: performance.now() };
       log.push(entry);
       if (holding && req.method === 'PUT' && path) await new Promise<void>((r) => waiting.push(r));
       const out = new Headers(res.headers);

@@ -116,6 +116,8 @@ describe('sync upload and status against the local S3 server', () => {
 
     // Order at the server: every tarball write of a package ended before its manifest write began.
     const puts = proxy.stored();
+    // Tarballs (immutable) and first copies go with If-None-Match: *.
+    for (const t of puts.filter((e) => e.key.endsWith('.tgz'))) expect(t.ifNoneMatch, t.key).toBe('*');
     for (const pkg of ['left-pad', '@acme/ui']) {
       const manifest = puts.find((e) => e.key === `packages/${pkg}/manifest.json`)!;
       const tarballs = puts.filter((e) => e.key.startsWith(`packages/${pkg}/`) && e.key.endsWith('.tgz'));
@@ -163,8 +165,12 @@ describe('sync upload and status against the local S3 server', () => {
     const human = await run(['sync', 'status'], env);
     expect(human.stdout).toMatch(new RegExp(`^${s.counts.missing} missing, ${s.counts.changed} changed, 1 extra, \\d+ same`, 'm'));
 
+    const mark = proxy.log.length;
     const up = await run(['sync', 'upload'], env);
     expect(up.code, up.stderr).toBe(0);
+    // A changed manifest is written If-Match the etag just read, so a replica's concurrent write is not lost.
+    const manifestPut = proxy.log.slice(mark).find((e) => e.method === 'PUT' && e.key === 'packages/left-pad/manifest.json')!;
+    expect(manifestPut.ifMatch).toBeTruthy();
     r = await run(['sync', 'status', '--json'], env);
     expect((JSON.parse(r.stdout) as { counts: unknown }).counts).toMatchObject({ missing: 0, changed: 0, extra: 1 });
   });
