@@ -7,7 +7,7 @@
 // Breaking a stale lock takes a second O_EXCL file (`.break`) and removes the lock only if it still
 // holds the stale content that was read, so two breakers cannot remove a fresh lock. Within a
 // process, a promise chain per lock path serialises callers so that only one of them polls the file.
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { StoreError } from './errors.ts';
 import { sleep } from './_util.ts';
@@ -106,6 +106,29 @@ async function acquire(path: string, staleMs: number, timeoutMs: number): Promis
     }
     await sleep(Math.random() * Math.min(20, 1 + round));
   }
+}
+
+/**
+ * Removes the lock and breaker files in `dir` that are stale (their process dead, or older than
+ * `staleMs`): a lock of a key that is never written again would stay forever otherwise.
+ * Returns how many were removed.
+ */
+export async function sweepLocks(dir: string, staleMs: number): Promise<number> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const path = `${dir}/${name}`;
+    if (chains.has(path) || chains.has(path.replace(/\.break$/, ''))) continue; // ours, in use
+    const held = await readLock(path).catch(() => null);
+    if (held === null || !(await isStale(path, held, staleMs))) continue;
+    if (name.endsWith('.break')) {
+      await unlink(path).catch(() => {});
+      removed++;
+    } else if (await breakStale(path, held, staleMs)) {
+      removed++;
+    }
+  }
+  return removed;
 }
 
 /** Runs `fn` while holding the lock file at `path`, across processes and within this one. */

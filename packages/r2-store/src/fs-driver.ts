@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { StoreError } from './errors.ts';
 import type { ObjectInfo, ObjectStore, PutBody, PutOptions, StreamedObject } from './types.ts';
 import { compareKeys, listPage } from './_util.ts';
-import { processAlive, withLock } from './_fs-lock.ts';
+import { processAlive, sweepLocks, withLock } from './_fs-lock.ts';
 import { CHUNK, encodeTrailer, readTrailer, toInfo, type Trailer } from './_fs-format.ts';
 import { validateKey, validatePrefix } from './validate-key.ts';
 
@@ -78,7 +78,8 @@ async function sweepTemp(tmpDir: string): Promise<void> {
  * A driver over a folder: one file per key under `root`. Writes go to a temp file (fsynced), then a
  * rename, then an fsync of the folder, so a crash leaves the old or the new object. The etag is the
  * SHA-256 of the bytes. Every write holds a per-key lock file, so conditional puts are safe across
- * processes on one machine; a lock left by a killed process is recovered (dead pid, or age).
+ * processes on one machine; a lock left by a killed process is recovered (dead pid, or age), and
+ * every stale lock in the folder is removed at the driver's first use (keys never written again too).
  * Node and Bun only. A key cannot also be a folder of longer keys (`a` and `a/b`): INVALID_KEY.
  * @example
  * const driver = fsDriver({ root: './.factorywager' });
@@ -91,7 +92,7 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
   const staleMs = options.lockStaleMs ?? 30_000;
   let ready: Promise<unknown> | undefined;
   const init = () => (ready ??= Promise.all([mkdir(tmpDir, { recursive: true }), mkdir(lockDir, { recursive: true })])
-    .then(() => sweepTemp(tmpDir)));
+    .then(() => Promise.all([sweepTemp(tmpDir), sweepLocks(lockDir, staleMs)])));
 
   const pathOf = (key: string) => {
     validateKey(key);
@@ -299,6 +300,7 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
     },
     async list(opts = {}) {
       const prefix = validatePrefix(opts.prefix);
+      await init(); // a server lists first on start: stale temp and lock files go then
       if (prefix.startsWith(`${INTERNAL}/`)) return { keys: [], prefixes: [] };
       const dirPart = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '';
       const found: string[] = [];

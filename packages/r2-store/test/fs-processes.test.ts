@@ -127,4 +127,18 @@ describe('fs driver across processes', () => {
     }
     expect(await readdir(lockDir)).toEqual([]);
   });
+
+  it('removes stale locks of keys that are never written again at the first use of the folder; a live one stays', async () => {
+    const root = await tempRoot();
+    const dead = spawn('bun', ['-e', '0']);
+    await new Promise((resolve) => dead.on('close', resolve));
+    const lockDir = join(root, '.fw-store', 'locks');
+    await mkdir(lockDir, { recursive: true });
+    await writeFile(join(lockDir, 'a'.repeat(64) + '.lock'), `${dead.pid} ${Date.now()} stale ${hostname()}`);
+    await writeFile(join(lockDir, 'b'.repeat(64) + '.lock'), `${process.ppid} ${Date.now() - 3_600_000} old ${hostname()}`);
+    await writeFile(join(lockDir, 'c'.repeat(64) + '.lock'), `${process.ppid} ${Date.now()} live ${hostname()}`);
+    const store = createStore({ driver: 'fs', root });
+    expect((await store.list({ prefix: 'packages/' })).keys).toEqual([]);
+    expect(await readdir(lockDir)).toEqual(['c'.repeat(64) + '.lock']);
+  });
 });

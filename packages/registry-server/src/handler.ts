@@ -20,6 +20,7 @@ import { DownloadCounter } from './packages/downloads.ts';
 import { PackageService } from './packages/package-service.ts';
 import { DEFAULT_METADATA_LIMITS, type MetadataLimits } from './packages/manifest-fields.ts';
 import type { TarballReader } from './packages/tarball-reader.ts';
+import type { PublishOwner, RepairNote } from './packages/publish-journal.ts';
 import { Uplinks, type FetchLike } from './uplinks.ts';
 
 /** One structured request log line. Paths never carry tokens (token ids in paths are redacted). */
@@ -50,6 +51,8 @@ export interface RegistryHandlerDeps {
    * answer 500.
    */
   readTarball?: TarballReader;
+  /** Tells whether the writer of a half-done publish is alive (process ids on Node and Bun; see server.ts). */
+  publishOwner?: PublishOwner;
   /** Used for uplinks; default globalThis.fetch. */
   fetch?: FetchLike;
   now?: () => Date;
@@ -60,8 +63,11 @@ export interface RegistryHandlerDeps {
   packumentRevalidateMs?: number;
 }
 
-/** The handler: a web `fetch` function plus `idle()` (resolves once download counts are stored). */
-export type RegistryHandler = ((req: Request) => Promise<Response>) & { idle(): Promise<void> };
+/**
+ * The handler: a web `fetch` function plus `idle()` (resolves once download counts are stored) and
+ * `repair()` (finishes publishes a killed server left half done; run it on start).
+ */
+export type RegistryHandler = ((req: Request) => Promise<Response>) & { idle(): Promise<void>; repair(): Promise<RepairNote[]> };
 
 const DEFAULT_MAX_BODY = 100 * 1024 * 1024;
 const DEFAULT_MIN_RELEASE_AGE = 86_400;
@@ -100,6 +106,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   });
   const service = new PackageService(deps.store, now, deps.packumentRevalidateMs ?? 0, publicUrl, index);
   service.metadata = metadataLimits;
+  if (deps.publishOwner) service.owner = deps.publishOwner;
   const ctx: HandlerContext = {
     store: deps.store,
     auth: deps.auth,
@@ -178,5 +185,5 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     }
     return res;
   };
-  return Object.assign(handler, { idle: () => ctx.downloads.idle() });
+  return Object.assign(handler, { idle: () => ctx.downloads.idle(), repair: () => service.repair() });
 }

@@ -5,6 +5,35 @@ import type { RegistryConfig } from './config/types.ts';
 import { createRegistryHandler, type RegistryHandler, type RequestLogEntry } from './handler.ts';
 import { serve, type Listening } from './_serve.ts';
 import { readTarball } from './packages/tarball-reader.ts';
+import { FOREIGN_PUBLISH_MS, journalKey, type PublishOwner } from './packages/publish-journal.ts';
+import { hostname } from 'node:os';
+
+/** True when a process with this pid exists. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Publish liveness by process: a writer on this host is alive while its pid is (this process: while
+ * the publish is in flight), so a killed server's half-done publish is taken over at once; a writer on
+ * another host sharing the store is presumed alive for a few minutes.
+ */
+function processOwner(): PublishOwner {
+  const host = hostname();
+  return {
+    instance: crypto.randomUUID(), host, pid: process.pid,
+    alive(entry, inflight) {
+      if (entry.host !== host || typeof entry.pid !== 'number') return Date.now() - Date.parse(entry.started) < FOREIGN_PUBLISH_MS;
+      if (entry.pid === process.pid) return inflight.has(journalKey(entry.name, entry.version));
+      return processAlive(entry.pid);
+    },
+  };
+}
 
 export interface ServerDeps {
   /** Default: `createStore(config.storage)`. */
@@ -77,7 +106,17 @@ export class NPMRegistryServer {
     this.config.listen = { ...listen, port: this.#listening.port };
     const log = this.#deps.log === false ? undefined : this.#deps.log ?? this.#stdoutLog();
     const auth = createAuth({ store, config: this.config, clientAddress, now: this.#deps.now });
-    handle = createRegistryHandler({ store, config: this.config, auth, logger: log, readTarball });
+    const created = createRegistryHandler({ store, config: this.config, auth, logger: log, readTarball, publishOwner: processOwner() });
+    // Publishes a killed server left half done: finished (version record, history) or undone, before
+    // the first request is answered.
+    try {
+      for (const note of await created.repair()) {
+        process.stderr.write(`registry: after a crash, ${note.outcome} the publish of ${note.name}@${note.version}${note.wrote.length ? ` (${note.wrote.join(', ')})` : ''}\n`);
+      }
+    } catch (err) {
+      process.stderr.write(`registry: could not finish half-done publishes (tried again on the next start): ${(err as Error)?.message ?? String(err)}\n`);
+    }
+    handle = created;
     this.#handler = handle;
     ready(handle);
     return this;

@@ -83,6 +83,7 @@ export function setup(over: Partial<RegistryHandlerDeps> & { rules?: PackageRule
     logger: (e) => logs.push(e),
     ...(over.fetch ? { fetch: over.fetch } : {}),
     ...(over.now ? { now: over.now } : {}),
+    ...(over.publishOwner ? { publishOwner: over.publishOwner } : {}),
   });
   const call = (method: string, path: string, opts: CallOptions = {}) =>
     handler(new Request(`${BASE}${path}`, requestInit(method, opts)));

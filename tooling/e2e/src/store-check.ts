@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createStore, type Store } from '@factorywager/r2-store';
+import { createStore, keys, type Store } from '@factorywager/r2-store';
+import { readHistory } from '@factorywager/registry-server';
 
 /** Every key in a store, through the store's own list (so temp and lock files never count). */
 export async function listObjects(store: Store): Promise<string[]> {
@@ -15,14 +16,17 @@ export async function listObjects(store: Store): Promise<string[]> {
 
 /**
  * Checks a store the way a registry must leave it after a crash: every JSON object parses, and
- * every version a manifest lists has its tarball with the manifest's integrity.
+ * every version a manifest lists has its tarball with the manifest's integrity. With `audit`, every
+ * version also has its version record (same integrity) and one publish event in the history.
  * Takes an fs data folder or any Store. Returns the problems found (empty when consistent).
  */
-export async function checkStore(where: string | Store): Promise<{ problems: string[]; manifests: number; versions: number }> {
+export async function checkStore(where: string | Store, options: { audit?: boolean } = {}): Promise<{ problems: string[]; manifests: number; versions: number; records: number; publishEvents: number }> {
   const store = typeof where === 'string' ? createStore({ driver: 'fs', root: where }) : where;
   const problems: string[] = [];
   let manifests = 0;
   let versions = 0;
+  let records = 0;
+  let publishEvents = 0;
   for (const key of await listObjects(store)) {
     if (!key.endsWith('.json')) continue;
     let doc: any;
@@ -34,8 +38,17 @@ export async function checkStore(where: string | Store): Promise<{ problems: str
     }
     if (!/^packages\/.+\/manifest\.json$/.test(key)) continue;
     manifests++;
+    const published = options.audit ? (await readHistory(store, doc.name, { type: 'publish' }))?.events ?? [] : [];
     for (const [version, meta] of Object.entries<any>(doc.versions ?? {})) {
       versions++;
+      if (options.audit) {
+        const record = await store.getJson<{ integrity?: string }>(keys.versionRecord(doc.name, version));
+        if (record?.integrity === meta?.dist?.integrity) records++;
+        else problems.push(`${doc.name}@${version}: ${record ? 'version record with another integrity' : 'no version record'}`);
+        const events = published.filter((e) => e.version === version).length;
+        if (events === 1) publishEvents++;
+        else problems.push(`${doc.name}@${version}: ${events} publish events in the history`);
+      }
       const file = String(meta?.dist?.tarball ?? '').split('/-/').pop() ?? '';
       const object = await store.get(`packages/${doc.name}/${file}`);
       if (!object) {
@@ -46,7 +59,7 @@ export async function checkStore(where: string | Store): Promise<{ problems: str
       if (meta.dist.integrity !== integrity) problems.push(`${doc.name}@${version}: integrity mismatch`);
     }
   }
-  return { problems, manifests, versions };
+  return { problems, manifests, versions, records, publishEvents };
 }
 
 /**

@@ -1,3 +1,5 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addUser, publish } from '../src/publish-doc.ts';
 import { startRegistry, type RegistryProcess } from '../src/registry-process.ts';
@@ -41,7 +43,16 @@ describe('a server killed with SIGKILL in the middle of publishes', () => {
     expect(report.problems).toEqual([]);
     expect(report.versions).toBeGreaterThanOrEqual(60);
 
+    // the restart finishes the publishes the kill cut short: every committed version has its version
+    // record and its history event, no publish is left in the journal, and no lock file is left over
     second = await startRegistry({ dataDir: first.dataDir });
+    const audited = await checkStore(first.dataDir, { audit: true });
+    expect(audited.problems).toEqual([]);
+    expect(audited.records).toBe(audited.versions);
+    expect(audited.publishEvents).toBe(audited.versions);
+    const journal = join(first.dataDir, 'journal', 'publish');
+    expect(existsSync(journal) ? readdirSync(journal, { recursive: true }).filter((f) => String(f).endsWith('.json')) : []).toEqual([]);
+    expect(readdirSync(join(first.dataDir, '.fw-store', 'locks'))).toEqual([]);
     const res = await fetch(`${second.url}/fw-crash-0`);
     expect(res.status).toBe(200);
     // the restarted server accepts new publishes on top of what survived

@@ -5,16 +5,14 @@ import { isPlainObject } from '../_http.ts';
 import { randomHex } from '../_crypto.ts';
 import { tarballFile, versionOfTarball } from '../_names.ts';
 import { nearestVersions } from '@factorywager/semver-graph';
-import { appendHistory, type HistoryEvent, type VersionRecord } from './history.ts';
+import { appendHistory, type HistoryEvent } from './history.ts';
 import { writeGraphFile } from './graph-file.ts';
 import { PackumentCache } from './packument-cache.ts';
 import { isLive, type Packument } from './packument.ts';
 import type { PreparedPublish } from './publish-request.ts';
 import { DEFAULT_METADATA_LIMITS, deprecationOf, type MetadataLimits } from './manifest-fields.ts';
+import { claimJournal, completePublish, defaultOwner, journalKey, repairJournal, type JournalEntry, type PublishOwner, type RepairNote } from './publish-journal.ts';
 import type { PackageIndex } from './package-index.ts';
-
-/** A publish that left a tarball but no manifest entry is retried over after this long. */
-const ORPHAN_AGE_MS = 5 * 60_000;
 
 /** Options of {@link PackageService.rollback}. */
 export interface RollbackOptions {
@@ -49,9 +47,18 @@ export class PackageService {
   readonly cache: PackumentCache;
   /** Caps on dist-tags and deprecation messages. */
   metadata: MetadataLimits = DEFAULT_METADATA_LIMITS;
+  /** Judges whether the writer of a publish journal entry is still at work (server.ts gives pids). */
+  owner: PublishOwner;
+  private readonly inflight = new Set<string>();
   /** With `index`, every manifest written is recorded in the package index too. */
   constructor(readonly store: Store, private readonly now: () => Date, revalidateMs = 0, publicUrl?: string, readonly index?: PackageIndex) {
     this.cache = new PackumentCache(store, revalidateMs, () => now().getTime(), publicUrl);
+    this.owner = defaultOwner(() => now().getTime());
+  }
+
+  /** Finishes publishes left by writers that are gone (see {@link repairJournal}); run on start. */
+  repair(): Promise<RepairNote[]> {
+    return repairJournal(this.store, this.owner);
   }
 
   private async update(name: string, fn: (doc: Packument | null) => Packument | undefined): Promise<Packument | null> {
@@ -66,52 +73,64 @@ export class PackageService {
     return result.value;
   }
 
-  /** Writes a checked version: tarball, then manifest, then version record and history. */
+  /**
+   * Writes a checked version: a journal entry, the tarball, the manifest (the commit), then the version
+   * record and the history event, then the journal entry goes. A server killed in between leaves the
+   * entry, and {@link repair} finishes the publish (or removes its orphan tarball) on the next start.
+   */
   async publish(name: string, p: PreparedPublish, actor: string): Promise<Packument> {
     const existing = (await this.cache.read(name))?.doc ?? null;
     if (existing?.versions[p.version] || existing?.time[p.version]) throw versionExists(name, p.version);
-    await this.putTarball(name, p);
     const time = this.now().toISOString();
-    let before: Record<string, string> = {};
-    const doc = await this.update(name, (current) => {
-      if (current?.versions[p.version] || current?.time[p.version]) throw versionExists(name, p.version);
-      before = { ...(current?.['dist-tags'] ?? {}) };
-      const next: Packument = current
-        ? structuredClone(current)
-        : { _id: name, _rev: '', name, 'dist-tags': {}, versions: {}, time: { created: time }, maintainers: [{ name: actor }] };
-      delete next.time.unpublished;
-      next._rev = nextRev(current?._rev);
-      next.versions[p.version] = { ...p.manifest, _npmUser: { name: actor } };
-      next.time[p.version] = time;
-      next.time.modified = time;
-      Object.assign(next['dist-tags'], p.tags);
-      if (next['dist-tags'].latest === undefined) next['dist-tags'].latest = p.version;
-      forgetRollback(next, Object.keys(next['dist-tags']).filter((t) => next['dist-tags'][t] !== before[t]));
-      this.assertTagCount(name, next);
-      if (next['dist-tags'].latest === p.version) {
-        if (p.description !== undefined) next.description = p.description;
-        if (p.readme !== undefined) next.readme = p.readme;
-        if (p.readmeFilename !== undefined) next.readmeFilename = p.readmeFilename;
-      }
-      next._fw = { ...next._fw, sizes: { ...next._fw?.sizes, [p.version]: p.tarball.byteLength } };
-      return next;
-    });
-    const record: VersionRecord = {
-      name, version: p.version, publisher: actor, time,
-      integrity: p.manifest.dist.integrity, shasum: p.manifest.dist.shasum, size: p.tarball.byteLength,
-      ...(p.readme !== undefined ? { readme: p.readme } : {}),
-      ...(p.readmeFilename !== undefined ? { readmeFilename: p.readmeFilename } : {}),
+    const entry: JournalEntry = {
+      name, version: p.version, integrity: p.manifest.dist.integrity, instance: this.owner.instance,
+      ...(this.owner.host ? { host: this.owner.host } : {}), ...(this.owner.pid ? { pid: this.owner.pid } : {}),
+      started: time, before: {},
+      record: {
+        name, version: p.version, publisher: actor, time, integrity: p.manifest.dist.integrity, shasum: p.manifest.dist.shasum, size: p.tarball.byteLength,
+        ...(p.readme !== undefined ? { readme: p.readme } : {}),
+        ...(p.readmeFilename !== undefined ? { readmeFilename: p.readmeFilename } : {}),
+      },
     };
-    await this.store.putJson(keys.versionRecord(name, p.version), record);
-    await appendHistory(this.store, name, [{
-      type: 'publish', actor, time, version: p.version, before, after: { ...doc!['dist-tags'] },
-    }]);
-    return doc!;
-  }
-
-  private assertTagCount(name: string, doc: Packument): void {
-    if (Object.keys(doc['dist-tags']).length > this.metadata.maxDistTags) {
-      throw new RegistryError('BAD_REQUEST', `${name} would have more than ${this.metadata.maxDistTags} dist-tags: remove some first`);
+    const key = journalKey(name, p.version);
+    await claimJournal(this.store, entry, this.owner, this.inflight);
+    this.inflight.add(key);
+    let committed = false;
+    let done = false;
+    try {
+      await this.putTarball(name, p);
+      let before: Record<string, string> = {};
+      const doc = await this.update(name, (current) => {
+        if (current?.versions[p.version] || current?.time[p.version]) throw versionExists(name, p.version);
+        before = { ...(current?.['dist-tags'] ?? {}) };
+        const next: Packument = current
+          ? structuredClone(current)
+          : { _id: name, _rev: '', name, 'dist-tags': {}, versions: {}, time: { created: time }, maintainers: [{ name: actor }] };
+        delete next.time.unpublished;
+        next._rev = nextRev(current?._rev);
+        next.versions[p.version] = { ...p.manifest, _npmUser: { name: actor } };
+        next.time[p.version] = time;
+        next.time.modified = time;
+        Object.assign(next['dist-tags'], p.tags);
+        if (next['dist-tags'].latest === undefined) next['dist-tags'].latest = p.version;
+        forgetRollback(next, Object.keys(next['dist-tags']).filter((t) => next['dist-tags'][t] !== before[t]));
+        this.assertTagCount(name, next);
+        if (next['dist-tags'].latest === p.version) {
+          if (p.description !== undefined) next.description = p.description;
+          if (p.readme !== undefined) next.readme = p.readme;
+          if (p.readmeFilename !== undefined) next.readmeFilename = p.readmeFilename;
+        }
+        next._fw = { ...next._fw, sizes: { ...next._fw?.sizes, [p.version]: p.tarball.byteLength } };
+        return next;
+      });
+      committed = true;
+      await completePublish(this.store, { ...entry, before }, { ...doc!['dist-tags'] }, false);
+      done = true;
+      return doc!;
+    } finally {
+      this.inflight.delete(key);
+      // Committed but the record or the event failed: the entry stays for the repair.
+      if (done || !committed) await this.store.delete(key).catch(() => {});
     }
   }
 
@@ -124,16 +143,19 @@ export class PackageService {
     } catch (err) {
       if (!isStoreError(err, 'PRECONDITION_FAILED')) throw err;
     }
-    const old = await this.store.get(key);
+    const old = await this.store.head(key);
     if (!old) return this.putTarball(name, p);
-    if (equalBytes(old.body, p.tarball)) return;
-    // A different tarball no manifest references: left by a publish that died before its manifest write.
+    // This publish holds the journal entry and the manifest lacks the version: what lies there was
+    // left by a publish that died before its manifest write (same bytes or not), so it is replaced.
     const doc = await this.store.getJson<Packument>(keys.manifest(name));
     if (doc?.versions[p.version] || doc?.time[p.version]) throw versionExists(name, p.version);
-    if (this.now().getTime() - old.lastModified.getTime() < ORPHAN_AGE_MS) {
-      throw new RegistryError('CONFLICT', `a publish of ${name}@${p.version} is in progress`);
-    }
     await this.store.put(key, p.tarball, { ...opts, ifMatch: old.etag });
+  }
+
+  private assertTagCount(name: string, doc: Packument): void {
+    if (Object.keys(doc['dist-tags']).length > this.metadata.maxDistTags) {
+      throw new RegistryError('BAD_REQUEST', `${name} would have more than ${this.metadata.maxDistTags} dist-tags: remove some first`);
+    }
   }
 
   /**
@@ -325,11 +347,6 @@ function fixTags(doc: Packument): void {
   }
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 const versionExists = (name: string, version: string) =>
   new RegistryError('VERSION_EXISTS', `cannot publish over the previously published version ${name}@${version}`);
