@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createStore, keys, type Store } from '@factorywager/r2-store';
-import { readHistory } from '@factorywager/registry-server';
+
+/** The publish events of a package's history, e.g. from a running registry's `/-/fw/history`. */
+export type PublishEvents = (name: string) => Promise<Array<{ version?: string }>>;
 
 /** Every key in a store, through the store's own list (so temp and lock files never count). */
 export async function listObjects(store: Store): Promise<string[]> {
@@ -16,11 +18,12 @@ export async function listObjects(store: Store): Promise<string[]> {
 
 /**
  * Checks a store the way a registry must leave it after a crash: every JSON object parses, and
- * every version a manifest lists has its tarball with the manifest's integrity. With `audit`, every
- * version also has its version record (same integrity) and one publish event in the history.
+ * every version a manifest lists has its tarball with the manifest's integrity. With `audit` (how
+ * to read the publish events of a package), every version also has its version record (same
+ * integrity) and exactly one publish event in the history.
  * Takes an fs data folder or any Store. Returns the problems found (empty when consistent).
  */
-export async function checkStore(where: string | Store, options: { audit?: boolean } = {}): Promise<{ problems: string[]; manifests: number; versions: number; records: number; publishEvents: number }> {
+export async function checkStore(where: string | Store, options: { audit?: PublishEvents } = {}): Promise<{ problems: string[]; manifests: number; versions: number; records: number; publishEvents: number }> {
   const store = typeof where === 'string' ? createStore({ driver: 'fs', root: where }) : where;
   const problems: string[] = [];
   let manifests = 0;
@@ -38,7 +41,7 @@ export async function checkStore(where: string | Store, options: { audit?: boole
     }
     if (!/^packages\/.+\/manifest\.json$/.test(key)) continue;
     manifests++;
-    const published = options.audit ? (await readHistory(store, doc.name, { type: 'publish' }))?.events ?? [] : [];
+    const published = options.audit ? await options.audit(doc.name) : [];
     for (const [version, meta] of Object.entries<any>(doc.versions ?? {})) {
       versions++;
       if (options.audit) {
