@@ -110,6 +110,26 @@ describe('GET /-/fw/graph/:pkg', () => {
   });
 });
 
+describe('GET /-/fw/graph/:pkg of a package that comes through an uplink', () => {
+  it('renders the upstream packument; no graph.json is written for it', async () => {
+    const up = setup();
+    const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: up.handler });
+    try {
+      await publish(up, '@up/lib', '1.0.0');
+      await publish(up, '@up/lib', '1.1.0');
+      const rules: PackageRule[] = [{ pattern: '**', access: ['$all'], publish: ['$authenticated'], unpublish: ['$authenticated'], proxy: ['upstream'] }];
+      const down = setup({ rules, config: { publicUrl: 'http://registry.test', packages: rules, uplinks: { upstream: { url: `http://127.0.0.1:${server.port}`, timeout: 2000, maxage: 60 } }, minReleaseAge: 0 } });
+      const graph = await (await down.call('GET', '/-/fw/graph/@up/lib')).json();
+      expect(graph).toMatchObject({ name: '@up/lib', current: '1.1.0', rollback: '1.0.0', total: 2 });
+      expect(await (await down.call('GET', '/-/fw/graph/@up/lib?format=ascii')).text()).toContain('1.1.0  [Current]');
+      expect(await down.store.head(keys.versionGraph('@up/lib'))).toBeNull();
+      expect((await down.call('GET', '/-/fw/graph/@up/missing')).status).toBe(404);
+    } finally {
+      server.stop(true);
+    }
+  });
+});
+
 describe('GraphCache', () => {
   it('renders once per manifest etag and query: a warm lookup does no graph work', () => {
     const cache = new GraphCache();
