@@ -18,6 +18,8 @@ const REASON_MAX = 500;
  * - `GET history?package=&limit=&type=publish,rollback` events newest first (`readHistory` gives
  *   them oldest first);
  * - `POST rollback` `{ package, version, tag?, reason?, force?, from? }` moves a tag back or forward.
+ * @example
+ * app.route('/', fwRoutes(ctx));
  */
 export function fwRoutes(ctx: HandlerContext): Hono {
   const app = new Hono();

@@ -11,7 +11,11 @@ export interface GraphFormat {
   render(graph: VersionGraph, options: { color: boolean }): string;
 }
 
-/** The forms `GET /-/fw/graph/:pkg?format=` serves: one entry per format. */
+/**
+ * The forms `GET /-/fw/graph/:pkg?format=` serves: one entry per format.
+ * @example
+ * GRAPH_FORMATS.ascii.render(graph, { color: false }); // the ASCII tree
+ */
 export const GRAPH_FORMATS: Record<string, GraphFormat> = {
   json: { contentType: 'application/json', render: (g) => JSON.stringify(toD3Json(g)) },
   ascii: { contentType: 'text/plain; charset=utf-8', render: (g, o) => renderAscii(g, { color: o.color }) },

@@ -3,7 +3,11 @@ import { appendLog, keys, type Store } from '@factorywager/r2-store';
 /** What happened to a package. */
 export type HistoryEventType = 'publish' | 'tag' | 'untag' | 'deprecate' | 'unpublish' | 'rollback';
 
-/** Every {@link HistoryEventType}, for filters. */
+/**
+ * Every {@link HistoryEventType}, for filters.
+ * @example
+ * HISTORY_EVENT_TYPES.includes('rollback'); // true
+ */
 export const HISTORY_EVENT_TYPES: readonly HistoryEventType[] = ['publish', 'tag', 'untag', 'deprecate', 'unpublish', 'rollback'];
 
 /** One event of a package's history. */
