@@ -1,5 +1,5 @@
 import { SemverGraphError } from './errors.ts';
-import { DEFAULT_REGISTRY_URL, envRegistryUrl, packumentUrl, tokenOf, type FetchPackumentOptions } from './fetch-packument.ts';
+import { DEFAULT_REGISTRY_URL, envRegistryUrl, packumentUrl, sendWithToken, type FetchPackumentOptions } from './fetch-packument.ts';
 import type { GraphOptions, VersionGraph, VersionNode } from './types.ts';
 
 /** One event of a package's history as the registry's `GET /-/fw/history` serves it. */
@@ -51,12 +51,10 @@ export async function registryFetch(
 ): Promise<Response | null> {
   const base = baseUrl(options);
   const headers: Record<string, string> = { accept: init.accept ?? 'application/json' };
-  const token = await tokenOf(options);
-  if (token) headers.authorization = `Bearer ${token}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await (options.fetch ?? globalThis.fetch)(`${base}${path}`, {
+    res = await sendWithToken(options, `${base}${path}`, {
       method: init.method ?? 'GET', headers, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
     });
   } catch (cause) {

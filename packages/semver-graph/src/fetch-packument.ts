@@ -18,8 +18,10 @@ export interface FetchPackumentOptions {
   /** A fetch implementation (default `globalThis.fetch`); inject one in tests. */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
   /**
-   * Bearer token sent as `Authorization`, or a function that finds one when a request needs it
-   * (the CLI passes the lookup it uses everywhere: FW_TOKEN, the secrets manager, .npmrc).
+   * Bearer token sent as `Authorization`, or a function that finds one when a request needs it: a
+   * read goes without it first and asks the function only when the registry refuses (401, 403, or a
+   * 404, since registries hide private packages); a write always asks it. The CLI passes the lookup
+   * it uses everywhere (the secrets manager, .npmrc), which costs more than the request itself.
    */
   token?: string | TokenLookup;
 }
@@ -31,6 +33,23 @@ export type TokenLookup = () => Promise<string | null | undefined> | string | nu
 export async function tokenOf(options: FetchPackumentOptions): Promise<string | null> {
   const t = typeof options.token === 'function' ? await options.token() : options.token;
   return t || null;
+}
+
+/**
+ * Sends a request with the options' token: a string at once; a lookup for writes at once, for reads
+ * only after the registry refused the anonymous read (then the read is sent again with it). @internal
+ */
+export async function sendWithToken(options: FetchPackumentOptions, url: string, init: RequestInit & { headers: Record<string, string> }): Promise<Response> {
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const send = (token: string | null) => doFetch(url, token ? { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } } : init);
+  const lazy = typeof options.token === 'function' && (init.method ?? 'GET') === 'GET';
+  if (!lazy) return send(await tokenOf(options));
+  const first = await send(null);
+  if (first.status !== 401 && first.status !== 403 && first.status !== 404) return first;
+  const token = await tokenOf(options);
+  if (!token) return first;
+  await first.body?.cancel().catch(() => {});
+  return send(token);
 }
 
 const NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9._~-][a-z0-9._~-]*$/i;
@@ -63,13 +82,9 @@ export function packumentUrl(registryUrl: string, name: string): string {
 export async function fetchPackument(name: string, options: FetchPackumentOptions = {}): Promise<Packument> {
   const registryUrl = options.registryUrl ?? envRegistryUrl() ?? DEFAULT_REGISTRY_URL;
   const url = packumentUrl(registryUrl, name);
-  const doFetch = options.fetch ?? globalThis.fetch;
-  const headers: Record<string, string> = { accept: 'application/json' };
-  const token = await tokenOf(options);
-  if (token) headers.authorization = `Bearer ${token}`;
   let response: Response;
   try {
-    response = await doFetch(url, { headers });
+    response = await sendWithToken(options, url, { headers: { accept: 'application/json' } });
   } catch (cause) {
     throw new SemverGraphError('FETCH_FAILED', `cannot reach ${registryUrl} for ${name}: ${(cause as Error)?.message ?? String(cause)}`, { input: name, cause });
   }

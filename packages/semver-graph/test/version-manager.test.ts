@@ -73,18 +73,22 @@ describe('VersionManager against a registry with graph, rollback and history rou
   };
   const json = (body: unknown, status = 200) => Response.json(body, { status });
 
-  it('reads the graph route (token looked up per request) and falls back to the packument without it', async () => {
-    const { fetch, calls } = fakeFetch(() => json(D3));
+  it('reads the graph route (a token lookup only when the anonymous read is refused) and falls back to the packument without it', async () => {
+    const { fetch, calls } = fakeFetch((url, init) => ((init?.headers as Record<string, string>).authorization || !url.includes('private') ? json(D3) : json({ error: 'log in to access private' }, 401)));
     let lookups = 0;
     const vm = new VersionManager({ registryUrl: 'http://r.test', fetch, token: async () => { lookups++; return 'tok'; } });
     const graph = await vm.graph('demo', { range: '>=1', limit: 10, since: '2020-01-01' });
     expect(calls[0]!.url).toBe('http://r.test/-/fw/graph/demo?format=json&range=%3E%3D1&limit=10&since=2020-01-01');
-    expect((calls[0]!.init?.headers as Record<string, string>).authorization).toBe('Bearer tok');
+    expect((calls[0]!.init?.headers as Record<string, string>).authorization).toBeUndefined();
+    expect(lookups).toBe(0);
+    await expect(vm.graph('private')).rejects.toMatchObject({ code: 'FETCH_FAILED', message: 'the registry sent an invalid graph for private' });
     expect(lookups).toBe(1);
+    expect(calls.slice(1, 3).map((c) => (c.init?.headers as Record<string, string>).authorization)).toEqual([undefined, 'Bearer tok']);
+    calls.length = 0;
     expect(graph).toMatchObject({ name: 'demo', current: '1.3.0', rollback: '1.2.0', distTags: { next: '2.0.0-beta.1' }, total: 4 });
     expect(graph.nodes[1]).toEqual({ id: '1.3.0', status: 'current', tags: ['latest'], publishedAt: null, publisher: 'ana', deprecated: null, line: '1.x', prerelease: false });
     expect(await vm.fetchGraph('@s/p', { format: 'ascii', color: true })).toEqual(JSON.stringify(D3));
-    expect(calls[1]!.url).toBe('http://r.test/-/fw/graph/@s%2fp?format=ascii&color=1');
+    expect(calls[0]!.url).toBe('http://r.test/-/fw/graph/@s%2fp?format=ascii&color=1');
 
     const plain = fakeFetch((url) => (url.includes('/-/fw/') ? new Response('Not Found', { status: 404 }) : Response.json({ name: 'demo', 'dist-tags': { latest: '1.0.0' }, versions: { '1.0.0': {} } })));
     const old = new VersionManager({ registryUrl: 'http://old.test', fetch: plain.fetch });
@@ -112,6 +116,10 @@ describe('VersionManager against a registry with graph, rollback and history rou
     expect(JSON.parse(String(calls[2]!.init!.body))).toEqual({ package: 'demo', version: '1.2.0', tag: 'latest', from: '1.3.0', reason: 'bad 1.3.0' });
     expect(calls[2]!.init!.method).toBe('POST');
     expect(done).toMatchObject({ changed: true, before: { current: '1.3.0' }, after: { current: '1.2.0', rollback: '1.3.0' }, result: { event: { reason: 'bad 1.3.0' } } });
+    // A token lookup: reads go anonymous, the write always carries the token.
+    calls.length = 0;
+    await new VersionManager({ registryUrl: 'http://r.test', fetch, token: () => 'looked-up' }).rollback('demo', '1.3.0');
+    expect(calls.map((c) => `${c.init?.method ?? 'GET'} ${(c.init?.headers as Record<string, string>).authorization ?? '-'}`)).toEqual(['GET -', 'POST Bearer looked-up', 'GET -']);
   });
 
   it('refuses a missing or deprecated version before asking, and keeps the registry message of a refusal', async () => {
