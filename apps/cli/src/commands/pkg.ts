@@ -3,8 +3,12 @@ import { CliError } from '../kit.ts';
 import { age, openDocsCache } from './_docs-context.ts';
 import { openClient } from './_registry-client.ts';
 
-const dim = (ctx: Context, s: string) => (ctx.color ? `\x1b[2m${s}\x1b[22m` : s);
-const bold = (ctx: Context, s: string) => (ctx.color ? `\x1b[1m${s}\x1b[22m` : s);
+// Names, descriptions and symbols come from packages anyone may publish: control characters are
+// dropped before printing, so a package cannot drive the terminal.
+// eslint-disable-next-line no-control-regex
+const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+const dim = (ctx: Context, s: string) => (ctx.color ? `\x1b[2m${clean(s)}\x1b[22m` : clean(s));
+const bold = (ctx: Context, s: string) => (ctx.color ? `\x1b[1m${clean(s)}\x1b[22m` : clean(s));
 
 function positiveInt(ctx: Context, name: string, fallback: number, max: number): number {
   const raw = (ctx.values[name] as string | undefined) ?? String(fallback);
@@ -52,7 +56,7 @@ const pkg: Area = {
       if (ctx.json) return ctx.out(JSON.stringify({ hits, ...(remoteError ? { remoteError } : {}) }, null, 2));
       if (hits.length === 0) throw new CliError(`no match for ${JSON.stringify(ctx.positionals[0])} in ${docs.length} cached package(s)${access ? ' or the registry' : ''}`);
       ctx.out(hits.map((h) => {
-        const what = h.kind === 'symbol' ? `${h.name} › ${bold(ctx, h.symbol!)} ${dim(ctx, h.symbolKind!)}` : `${bold(ctx, h.name)}@${h.version}${h.description ? `  ${dim(ctx, h.description)}` : ''}`;
+        const what = h.kind === 'symbol' ? `${clean(h.name)} › ${bold(ctx, h.symbol!)} ${dim(ctx, h.symbolKind!)}` : `${bold(ctx, h.name)}@${clean(h.version ?? '')}${h.description ? `  ${dim(ctx, h.description)}` : ''}`;
         return `${h.score.toFixed(2)}  ${what}${h.source === 'registry' ? dim(ctx, '  (registry; pkg:fetch it for docs)') : ''}`;
       }).join('\n'));
     },
@@ -67,7 +71,7 @@ const pkg: Area = {
       if (ctx.json) return ctx.out(JSON.stringify(rows, null, 2));
       if (rows.length === 0) return ctx.out('no docs cached yet (bun run pkg:fetch <pkg>)');
       const w = Math.max(...rows.map((r) => `${r.name}@${r.version}`.length));
-      ctx.out(rows.map((r) => `${`${r.name}@${r.version}`.padEnd(w)}  ${String(r.symbols).padStart(4)} symbols  ${dim(ctx, r.age)}`).join('\n'));
+      ctx.out(rows.map((r) => `${clean(`${r.name}@${r.version}`).padEnd(w)}  ${String(r.symbols).padStart(4)} symbols  ${dim(ctx, r.age)}`).join('\n'));
     },
   },
 };
