@@ -1,5 +1,4 @@
-// Which bin to run. No imports: the warm path uses it.
-import { isAbsolute, relative, resolve } from 'node:path';
+// Which bin to run, and how. No imports: the warm path uses it.
 
 /** A package.json `bin` field as a name -> path map (a string bin is named after the package). */
 export function binMap(name: string, bin: unknown): Record<string, string> {
@@ -28,9 +27,42 @@ export function chooseBin(pkg: string, bins: Record<string, string>, requested?:
   return { ok: false, message: `${pkg} has several bins (${names.join(', ')}): choose one with --bin` };
 }
 
-/** The bin's file inside the package folder, or null when its path would leave it. */
+/**
+ * The bin's file inside the package folder, or null when its path would leave it (absolute, or more
+ * `..` than folders). String work only, so the warm path needs no node:path.
+ */
 export function binFile(packageDir: string, path: string): string | null {
-  const file = resolve(packageDir, path);
-  const rel = relative(packageDir, file);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? file : null;
+  const text = path.replace(/\\/g, '/');
+  if (text.startsWith('/') || /^[A-Za-z]:/.test(text)) return null;
+  const parts: string[] = [];
+  for (const seg of text.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (parts.length === 0) return null;
+      parts.pop();
+    } else parts.push(seg);
+  }
+  return parts.length ? `${packageDir}/${parts.join('/')}` : null;
+}
+
+/**
+ * The command line a bin runs with: `[bun, --bun, file, ...args]` or `[file, ...args]`.
+ * @example
+ * binCommand({ file: '/c/package/cli.js', args: ['-h'] }); // ['bun', '--bun', '/c/package/cli.js', '-h']
+ */
+export function binCommand(options: { file: string; args?: string[]; runtime?: 'bun' | 'node'; bun?: string }): string[] {
+  const args = options.args ?? [];
+  return options.runtime === 'node' ? [options.file, ...args] : [options.bun ?? 'bun', '--bun', options.file, ...args];
+}
+
+/**
+ * The environment a bin runs in: the caller's, with the package's node_modules/.bin first on PATH.
+ * Under 'node', the `node` shim folders `bun --bun` puts on PATH (`bun-node-*`) are dropped, so a
+ * `#!/usr/bin/env node` shebang finds the real Node.
+ */
+export function binEnv(packageDir: string, env: Record<string, string | undefined>, runtime: 'bun' | 'node' = 'bun'): Record<string, string | undefined> {
+  const bin = `${packageDir}/node_modules/.bin`;
+  const delimiter = process.platform === 'win32' ? ';' : ':';
+  const rest = (env.PATH ?? '').split(delimiter).filter((dir) => dir && !(runtime === 'node' && /(^|[\\/])bun-node-[^\\/]*$/.test(dir)));
+  return { ...env, PATH: [bin, ...rest].join(delimiter) };
 }

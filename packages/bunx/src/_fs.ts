@@ -1,9 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BunxError } from './errors.ts';
 
 const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+
+/** Random hex for temp names (the global WebCrypto: loading node:crypto costs Bun milliseconds). */
+function randomHex(bytes: number): string {
+  return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
 
 /**
  * Refuses a folder or file that is not owned by the current user (or, for a folder, that others can
@@ -29,7 +33,7 @@ export function ensureOwnedDir(path: string, what: string): string {
 /** Writes a whole file through a temp file and a rename, so a reader sees the old or the new one. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = `${path}.${process.pid}.${randomHex(4)}.tmp`;
   try {
     writeFileSync(tmp, data, { mode: 0o600 });
     renameSync(tmp, path);
@@ -42,7 +46,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 /** A fresh private folder under `parent` (which is created if needed). */
 export function makeTempDir(parent: string, prefix: string): string {
   mkdirSync(parent, { recursive: true, mode: 0o700 });
-  const dir = join(parent, `${prefix}${process.pid}-${randomBytes(6).toString('hex')}`);
+  const dir = join(parent, `${prefix}${process.pid}-${randomHex(6)}`);
   mkdirSync(dir, { mode: 0o700 });
   return dir;
 }

@@ -1,4 +1,4 @@
-// Where things live in the runner cache. Imported by the warm path: node:path only.
+// Where things live in the runner cache. Imported by the warm path: no imports, string paths only.
 //
 //   {cacheDir}/{registryKey}/{name}@{version}/   one entry, complete or absent (built in .tmp, renamed)
 //       package/                                  the unpacked tarball and its node_modules
@@ -7,13 +7,17 @@
 //   {cacheDir}/{registryKey}/_meta/{name}.json     the abbreviated packument and its ETag
 //   {cacheDir}/{registryKey}/_meta/{name}.idx.json ETag, fetch time, dist-tags, resolved ranges
 //   {cacheDir}/.tmp/                              entries being built
-import { join } from 'node:path';
 
 export const ENTRY_FILE = 'fw-entry.json';
 export const LAST_USE_FILE = 'last-use';
 export const PACKAGE_DIR = 'package';
 export const META_DIR = '_meta';
 export const TMP_DIR = '.tmp';
+
+/** Joins path parts with `/` (which every platform's file APIs accept); no `.`/`..` processing. */
+export function joinPath(...parts: string[]): string {
+  return parts.join('/').replace(/(?<!^)\/{2,}/g, '/');
+}
 
 /**
  * The registry's folder name: its URL (scheme, host, port, path prefix) percent-encoded, so two
@@ -42,11 +46,11 @@ export function nameSegment(name: string): string {
 }
 
 export function entryDir(cacheDir: string, registry: string, name: string, version: string): string {
-  return join(cacheDir, registryKey(registry), `${nameSegment(name)}@${version}`);
+  return joinPath(cacheDir, registryKey(registry), `${nameSegment(name)}@${version}`);
 }
 
 export function metaFile(cacheDir: string, registry: string, name: string, kind: 'doc' | 'idx'): string {
-  return join(cacheDir, registryKey(registry), META_DIR, `${nameSegment(name)}${kind === 'idx' ? '.idx' : ''}.json`);
+  return joinPath(cacheDir, registryKey(registry), META_DIR, `${nameSegment(name)}${kind === 'idx' ? '.idx' : ''}.json`);
 }
 
 /** A package name the warm path can form a path from without npm-package-arg (a subset of valid names). */
@@ -81,4 +85,18 @@ export interface EntryRecord {
   integrity: string;
   bin: Record<string, string>;
   created: string;
+}
+
+/**
+ * The cache folder: BUNX_CACHE_DIR, else `~/.bun/registry-cache`.
+ * @example
+ * defaultCacheDir({ BUNX_CACHE_DIR: '/tmp/bunx' }); // '/tmp/bunx'
+ */
+export function defaultCacheDir(env: Record<string, string | undefined> = process.env, home?: string): string {
+  return env.BUNX_CACHE_DIR?.trim() || joinPath(home ?? homeDir(env), '.bun', 'registry-cache');
+}
+
+/** HOME (USERPROFILE on Windows), else the OS's answer (node:os loads only then). */
+export function homeDir(env: Record<string, string | undefined> = process.env): string {
+  return env.HOME || env.USERPROFILE || (process as unknown as { getBuiltinModule(m: 'node:os'): typeof import('node:os') }).getBuiltinModule('node:os').homedir();
 }

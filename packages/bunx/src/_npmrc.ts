@@ -1,11 +1,42 @@
-// .npmrc reading, as npm does it, for the registry and its token. node:fs and node:path only: the
-// warm path resolves the registry with it. Hand-written because npm's own reader (@npmcli/config)
-// loads all of npm's configuration machinery; what is needed here is `key = value` lines, `${VAR}`
-// expansion, scope registries and npm-registry-fetch's walk up the path for credentials.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// .npmrc as npm reads it, for the registry and its token: parsing and lookups, no I/O (the files are
+// found by _npmrc-files.ts, or by the warm path with Bun's file API). Hand-written because npm's own
+// reader (@npmcli/config) loads all of npm's configuration machinery; what is needed here is
+// `key = value` lines, `${VAR}` expansion, scope registries and npm-registry-fetch's walk up the path.
 
 export type Npmrc = Map<string, string>;
+
+/** The project's .npmrc and the user's. */
+export interface NpmrcFiles {
+  project: string;
+  user: string;
+}
+
+/**
+ * Where the two files are, given the project folder: the user's is npm_config_userconfig, else ~/.npmrc.
+ * @example
+ * npmrcPaths('/work/app', '/home/me', {}); // { project: '/work/app/.npmrc', user: '/home/me/.npmrc' }
+ */
+export function npmrcPaths(project: string, home: string, env: Record<string, string | undefined>): NpmrcFiles {
+  return { project: `${project}/.npmrc`, user: env.npm_config_userconfig || env.NPM_CONFIG_USERCONFIG || `${home}/.npmrc` };
+}
+
+/** Both files' texts merged, the project's keys over the user's (null: a missing file). */
+export function mergeNpmrc(userText: string | null, projectText: string | null, env: Record<string, string | undefined>): Npmrc {
+  const merged: Npmrc = new Map();
+  for (const text of [userText, projectText]) {
+    if (text !== null) for (const [k, v] of parseNpmrc(text, env)) merged.set(k, v);
+  }
+  return merged;
+}
+
+/** The parent folder by string (`/a/b` -> `/a`, `/` -> `/`). */
+export function parentDir(dir: string): string {
+  const trimmed = dir.length > 1 ? dir.replace(/[\\/]+$/, '') : dir;
+  const i = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
+  if (i < 0) return trimmed;
+  if (i === 0) return '/';
+  return /^[A-Za-z]:$/.test(trimmed.slice(0, i)) ? `${trimmed.slice(0, i)}\\` : trimmed.slice(0, i);
+}
 
 /**
  * Parses .npmrc text: `key = value` lines, `;` and `#` comments, quoted values, `${VAR}` expanded.
@@ -30,42 +61,6 @@ export function parseNpmrc(text: string, env: Record<string, string | undefined>
 function expand(value: string, env: Record<string, string | undefined>): string {
   return value.replace(/(\\*)\$\{([^}]+)\}/g, (whole, slashes: string, name: string) =>
     slashes.length % 2 ? whole.slice(1) : `${slashes}${env[name] ?? ''}`);
-}
-
-/** npm's project folder: the nearest folder up from `cwd` with a package.json or node_modules. */
-export function projectDir(cwd: string): string {
-  for (let dir = cwd; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) || existsSync(join(dir, 'node_modules'))) return dir;
-    if (dirname(dir) === dir) return cwd;
-  }
-}
-
-export interface NpmrcFiles {
-  project: string;
-  user: string;
-}
-
-/** The project's .npmrc and the user's (npm_config_userconfig, else ~/.npmrc). */
-export function npmrcFiles(cwd: string, home: string, env: Record<string, string | undefined>): NpmrcFiles {
-  return {
-    project: join(projectDir(cwd), '.npmrc'),
-    user: env.npm_config_userconfig || env.NPM_CONFIG_USERCONFIG || join(home, '.npmrc'),
-  };
-}
-
-/** Both files merged, the project's keys over the user's; a missing file is empty. */
-export function loadNpmrc(files: NpmrcFiles, env: Record<string, string | undefined>): Npmrc {
-  const merged: Npmrc = new Map();
-  for (const path of files.project === files.user ? [files.user] : [files.user, files.project]) {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const [k, v] of parseNpmrc(text, env)) merged.set(k, v);
-  }
-  return merged;
 }
 
 /**

@@ -1,17 +1,9 @@
 import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { assertOwned, isDir, makeTempDir } from './_fs.ts';
 import { ENTRY_FILE, LAST_USE_FILE, META_DIR, TMP_DIR, parseEntryName, registryFromKey, type EntryRecord } from './_layout.ts';
 
-/**
- * The cache folder: BUNX_CACHE_DIR, else `~/.bun/registry-cache`.
- * @example
- * defaultCacheDir({ BUNX_CACHE_DIR: '/tmp/bunx' }); // '/tmp/bunx'
- */
-export function defaultCacheDir(env: Record<string, string | undefined> = process.env, home = env.HOME || homedir()): string {
-  return env.BUNX_CACHE_DIR?.trim() || join(home, '.bun', 'registry-cache');
-}
+export { defaultCacheDir } from './_layout.ts';
 
 /** One cached package, as `bunx:cache` lists it. */
 export interface CacheEntry {

@@ -1,13 +1,9 @@
-import { homedir } from 'node:os';
-import { BunxError } from './errors.ts';
-import { loadNpmrc, npmrcFiles, registryFromNpmrc, tokenFromNpmrc, type Npmrc } from './_npmrc.ts';
+import { homeDir } from './_layout.ts';
+import { tokenFromNpmrc, type Npmrc } from './_npmrc.ts';
+import { loadNpmrc, npmrcFiles } from './_npmrc-files.ts';
+import { chooseRegistry, type Source } from './_registry-url.ts';
 
-/**
- * The local registry, when nothing names another.
- * @example
- * new RegistryConfig({ env: {} }).registryFor('pkg') === DEFAULT_REGISTRY; // with no .npmrc
- */
-export const DEFAULT_REGISTRY = 'http://127.0.0.1:4873';
+export { DEFAULT_REGISTRY, normalizeRegistry, type Source } from './_registry-url.ts';
 
 /** The keychain step of the token lookup: the secret `registry:<host>`, or null. */
 export type CredentialLookup = (registry: string) => Promise<string | null>;
@@ -20,29 +16,6 @@ export interface RegistryConfigOptions {
   home?: string;
   /** The keychain lookup; called only when options and FW_TOKEN have no token. */
   credentials?: CredentialLookup;
-}
-
-/** Where a value came from, for `bunx:resolve` and error messages. */
-export type Source = 'options' | 'REGISTRY_URL' | 'FW_TOKEN' | 'keychain' | '.npmrc' | 'default';
-
-/**
- * A registry URL as the runner keeps it: http(s), path prefix kept, no trailing slash.
- * @example
- * normalizeRegistry('https://npm.example.com/team/'); // 'https://npm.example.com/team'
- */
-export function normalizeRegistry(raw: string, from: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new BunxError('INVALID_OPTION', `the registry from ${from} is not a URL: ${JSON.stringify(raw)}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new BunxError('INVALID_OPTION', `the registry from ${from} is not http(s): ${JSON.stringify(raw)}`);
-  }
-  url.search = '';
-  url.hash = '';
-  return url.toString().replace(/\/+$/, '');
 }
 
 /**
@@ -65,18 +38,13 @@ export class RegistryConfig {
   }
 
   private npmrc(): Npmrc {
-    this.rc ??= loadNpmrc(npmrcFiles(this.options.cwd ?? process.cwd(), this.options.home ?? (this.env.HOME || homedir()), this.env), this.env);
+    this.rc ??= loadNpmrc(npmrcFiles(this.options.cwd ?? process.cwd(), this.options.home ?? homeDir(this.env), this.env), this.env);
     return this.rc;
   }
 
   /** The registry for a package name, and where it came from. */
   registryWithSource(name: string): { registry: string; source: Source } {
-    if (this.options.registry) return { registry: normalizeRegistry(this.options.registry, 'options'), source: 'options' };
-    const env = this.env.REGISTRY_URL?.trim();
-    if (env) return { registry: normalizeRegistry(env, 'REGISTRY_URL'), source: 'REGISTRY_URL' };
-    const rc = registryFromNpmrc(this.npmrc(), name);
-    if (rc) return { registry: normalizeRegistry(rc, '.npmrc'), source: '.npmrc' };
-    return { registry: DEFAULT_REGISTRY, source: 'default' };
+    return chooseRegistry(name, this.options.registry, this.env, () => this.npmrc());
   }
 
   registryFor(name: string): string {

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { binCommand, binEnv } from './_bin.ts';
 import { BunxError } from './errors.ts';
+
+export { binCommand, binEnv };
 
 export interface RunBinOptions {
   /** The bin's file. */
@@ -14,27 +16,6 @@ export interface RunBinOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   bun?: string;
-}
-
-/**
- * The command line a bin runs with: `[bun, --bun, file, ...args]` or `[file, ...args]`.
- * @example
- * binCommand({ file: '/c/package/cli.js', args: ['-h'] }); // ['bun', '--bun', '/c/package/cli.js', '-h']
- */
-export function binCommand(options: Pick<RunBinOptions, 'file' | 'args' | 'runtime' | 'bun'>): string[] {
-  const args = options.args ?? [];
-  return options.runtime === 'node' ? [options.file, ...args] : [options.bun ?? 'bun', '--bun', options.file, ...args];
-}
-
-/**
- * The environment a bin runs in: the caller's, with the package's node_modules/.bin first on PATH.
- * Under 'node', the `node` shim folders `bun --bun` puts on PATH (`bun-node-*`) are dropped, so a
- * `#!/usr/bin/env node` shebang finds the real Node.
- */
-export function binEnv(packageDir: string, env: Record<string, string | undefined>, runtime: 'bun' | 'node' = 'bun'): Record<string, string | undefined> {
-  const bin = join(packageDir, 'node_modules', '.bin');
-  const rest = (env.PATH ?? '').split(delimiter).filter((dir) => dir && !(runtime === 'node' && /(^|[\\/])bun-node-[^\\/]*$/.test(dir)));
-  return { ...env, PATH: [bin, ...rest].join(delimiter) };
 }
 
 /**

@@ -1,14 +1,13 @@
 // The cache-hit path of `bunx:run`: decides from the cache alone (plus one conditional GET for a
 // dist-tag) whether the entry to run is there, and if so replaces this process with the bin.
-// It imports only node: built-ins and the runner's small internal modules; anything else (a miss,
-// a changed packument, an unreachable registry, offline ranges) is left to the full runner.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { binFile, chooseBin } from './_bin.ts';
-import { ENTRY_FILE, EXACT_VERSION, PACKAGE_DIR, SIMPLE_NAME, entryDir, metaFile, type EntryRecord, type MetaIndex } from './_layout.ts';
-import { defaultCacheDir, touchLastUse } from './cache.ts';
-import { RegistryConfig, type CredentialLookup } from './config.ts';
-import { binCommand, binEnv, runBin } from './run.ts';
+// It loads no node: module and no dependency, only the runner's small pure modules and Bun's file
+// API (_warm-io.ts); anything else (a miss, a changed packument, an unreachable registry, offline
+// ranges) is left to the full runner.
+import { binCommand, binEnv, binFile, chooseBin } from './_bin.ts';
+import { ENTRY_FILE, EXACT_VERSION, LAST_USE_FILE, PACKAGE_DIR, SIMPLE_NAME, defaultCacheDir, entryDir, homeDir, joinPath, metaFile, type EntryRecord, type MetaIndex } from './_layout.ts';
+import { chooseRegistry } from './_registry-url.ts';
+import { loadNpmrcAsync, readText, statOf, touch } from './_warm-io.ts';
+import type { CredentialLookup } from './config.ts';
 
 export interface WarmRequest {
   /** `name`, `name@1.2.3`, `name@^1`, `name@tag`. */
@@ -31,19 +30,23 @@ export type WarmResult =
 
 const miss = (reason: string): WarmResult => ({ hit: false, reason });
 
-function readIndex(path: string): MetaIndex | null {
+async function readJson<T>(path: string): Promise<T | null> {
+  const text = await readText(path);
+  if (text === null) return null;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as MetaIndex;
+    return JSON.parse(text) as T;
   } catch {
     return null;
   }
 }
 
 const uid = typeof process.getuid === 'function' ? process.getuid() : null;
-const ownedDir = (path: string) => {
-  const st = statSync(path, { throwIfNoEntry: false });
-  return Boolean(st?.isDirectory() && (uid === null || (st.uid === uid && (st.mode & 0o002) === 0)));
-};
+/** 'owned', 'foreign' (another user's, or writable by every user) or 'absent'. */
+async function ownership(path: string): Promise<'owned' | 'foreign' | 'absent'> {
+  const st = await statOf(path);
+  if (!st?.isDirectory()) return 'absent';
+  return uid === null || (st.uid === uid && (st.mode & 0o002) === 0) ? 'owned' : 'foreign';
+}
 
 /**
  * Looks for a cache hit: an exact version that is cached, a range resolved within
@@ -60,20 +63,19 @@ export async function warmLookup(req: WarmRequest): Promise<WarmResult> {
   const raw = at > 0 ? req.spec.slice(at + 1) : '';
   if (!SIMPLE_NAME.test(name)) return miss('spec');
   let registry: string;
-  let config: RegistryConfig;
   try {
-    config = new RegistryConfig({ env, cwd: req.cwd, credentials: req.credentials });
-    registry = config.registryFor(name);
+    const rc = env.REGISTRY_URL?.trim() ? new Map<string, string>() : await loadNpmrcAsync(req.cwd ?? process.cwd(), homeDir(env), env);
+    registry = chooseRegistry(name, undefined, env, () => rc).registry;
   } catch {
     return miss('registry');
   }
   const cacheDir = defaultCacheDir(env);
-  if (!ownedDir(cacheDir)) return miss('cache folder');
+  if ((await ownership(cacheDir)) !== 'owned') return miss('cache folder');
   let version: string | undefined;
   if (EXACT_VERSION.test(raw)) {
     version = raw;
   } else {
-    const index = readIndex(metaFile(cacheDir, registry, name, 'idx'));
+    const index = await readJson<MetaIndex>(metaFile(cacheDir, registry, name, 'idx'));
     if (!index) return miss('no metadata');
     const ttl = Number(env.VERSION_CACHE_TTL?.trim() || 300);
     const tag = raw || 'latest';
@@ -88,7 +90,8 @@ export async function warmLookup(req: WarmRequest): Promise<WarmResult> {
         const cheap = env.FW_TOKEN?.trim() || null;
         let status = await conditionalGet(req, registry, name, index.etag, cheap);
         if ((status === 401 || status === 403) && !cheap) {
-          const token = await config.tokenFor(registry);
+          const { RegistryConfig } = await import('./config.ts');
+          const token = await new RegistryConfig({ env, cwd: req.cwd, credentials: req.credentials }).tokenFor(registry);
           if (token) status = await conditionalGet(req, registry, name, index.etag, token);
         }
         if (status !== 304) return miss(`packument ${status}`);
@@ -102,16 +105,13 @@ export async function warmLookup(req: WarmRequest): Promise<WarmResult> {
   }
   if (!version || !EXACT_VERSION.test(version)) return miss('version');
   const dir = entryDir(cacheDir, registry, name, version);
-  if (!ownedDir(dir)) return miss(existsSync(dir) ? 'entry not owned' : 'not cached');
-  let record: EntryRecord;
-  try {
-    record = JSON.parse(readFileSync(join(dir, ENTRY_FILE), 'utf8')) as EntryRecord;
-  } catch {
-    return miss('entry record');
-  }
+  const owner = await ownership(dir);
+  if (owner !== 'owned') return miss(owner === 'foreign' ? 'entry not owned' : 'not cached');
+  const record = await readJson<EntryRecord>(joinPath(dir, ENTRY_FILE));
+  if (!record) return miss('entry record');
   const choice = chooseBin(name, record.bin ?? {}, req.bin);
   if (!choice.ok) return miss('bin');
-  const packageDir = join(dir, PACKAGE_DIR);
+  const packageDir = joinPath(dir, PACKAGE_DIR);
   const file = binFile(packageDir, choice.path);
   if (!file) return miss('bin path');
   const bun = typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined' ? process.execPath : 'bun';
@@ -135,12 +135,13 @@ async function conditionalGet(req: WarmRequest, registry: string, name: string, 
  * if (hit.hit) await execWarm(hit);
  */
 export async function execWarm(hit: Extract<WarmResult, { hit: true }>): Promise<never> {
-  touchLastUse(hit.entryDir);
-  const packageDir = join(hit.entryDir, PACKAGE_DIR);
+  await touch(joinPath(hit.entryDir, LAST_USE_FILE));
+  const packageDir = joinPath(hit.entryDir, PACKAGE_DIR);
   const execve = (process as { execve?: (file: string, args: string[], env: Record<string, string | undefined>) => never }).execve;
   if (typeof execve === 'function') {
     const command = binCommand(hit);
     execve(command[0]!, command, binEnv(packageDir, hit.env, hit.runtime));
   }
+  const { runBin } = await import('./run.ts');
   process.exit(await runBin({ ...hit, packageDir }));
 }

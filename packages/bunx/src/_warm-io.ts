@@ -1,0 +1,57 @@
+// File access for the warm path: Bun's own file API where Bun runs (loading node:fs costs a Bun
+// process about 3 ms of its ~10), node:fs/promises elsewhere (Node 20), loaded only then.
+import { mergeNpmrc, npmrcPaths, parentDir, type Npmrc } from './_npmrc.ts';
+
+export interface WarmStat {
+  uid: number;
+  mode: number;
+  isDirectory(): boolean;
+}
+
+interface BunFileApi {
+  file(path: string): { stat(): Promise<WarmStat>; text(): Promise<string> };
+  write(path: string, data: string): Promise<number>;
+}
+
+const bun = (globalThis as { Bun?: BunFileApi }).Bun;
+let nodeFs: Promise<typeof import('node:fs/promises')> | undefined;
+const fsp = () => (nodeFs ??= import('node:fs/promises'));
+
+/** The stat of a path (links followed), or null when there is none. */
+export async function statOf(path: string): Promise<WarmStat | null> {
+  try {
+    return bun ? await bun.file(path).stat() : await (await fsp()).stat(path);
+  } catch {
+    return null;
+  }
+}
+
+/** A file's text, or null when it cannot be read. */
+export async function readText(path: string): Promise<string | null> {
+  try {
+    return bun ? await bun.file(path).text() : await (await fsp()).readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** Writes an empty file (its mtime becomes now). */
+export async function touch(path: string): Promise<void> {
+  if (bun) await bun.write(path, '');
+  else await (await fsp()).writeFile(path, '');
+}
+
+/** The project's and the user's .npmrc merged, as _npmrc-files.ts reads them. */
+export async function loadNpmrcAsync(cwd: string, home: string, env: Record<string, string | undefined>): Promise<Npmrc> {
+  let project = cwd;
+  for (let dir = cwd; ; dir = parentDir(dir)) {
+    if ((await statOf(`${dir}/package.json`)) || (await statOf(`${dir}/node_modules`))) {
+      project = dir;
+      break;
+    }
+    if (parentDir(dir) === dir) break;
+  }
+  const files = npmrcPaths(project, home, env);
+  const user = await readText(files.user);
+  return mergeNpmrc(user, files.project === files.user ? null : await readText(files.project), env);
+}
