@@ -5,7 +5,7 @@
 // of RUNS spawns timed from this process, which only waits; output goes to /dev/null, and the cases
 // run round-robin. CPU time (the process and every child it waited for) is printed beside wall time:
 // on a shared machine it moves far less with the load. Compare the ratios of one run.
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { addUser, createWorkspace, npmClient, repoRoot, startRegistry, writePackage, NPM_BIN } from '../tooling/e2e/src/index.ts';
 
@@ -29,7 +29,12 @@ function time(cases: Case[], runs: number): Figure[] {
     cases.forEach((c, k) => {
       c.reset?.();
       const t0 = performance.now();
-      const r = Bun.spawnSync(c.cmd, { env: c.env as Record<string, string>, cwd: c.cwd, stdout: 'ignore', stderr: 'pipe' });
+      let r: ReturnType<typeof Bun.spawnSync>;
+      try {
+        r = Bun.spawnSync(c.cmd, { env: c.env as Record<string, string>, cwd: c.cwd, stdout: 'ignore', stderr: 'pipe' });
+      } catch (err) {
+        throw new Error(`${c.label}: cannot start ${c.cmd[0]} in ${c.cwd} (exists: ${existsSync(c.cwd)}): ${(err as Error).message}`);
+      }
       const ms = performance.now() - t0;
       if (r.exitCode !== 0) throw new Error(`${c.label}: exited ${r.exitCode}: ${r.stderr.toString().slice(-500)}`);
       times[k]!.push(ms);
