@@ -36,7 +36,7 @@ function time(cases: Case[], runs: number): Figure[] {
         throw new Error(`${c.label}: cannot start ${c.cmd[0]} in ${c.cwd} (exists: ${existsSync(c.cwd)}): ${(err as Error).message}`);
       }
       const ms = performance.now() - t0;
-      if (r.exitCode !== 0) throw new Error(`${c.label}: exited ${r.exitCode}: ${r.stderr.toString().slice(-500)}`);
+      if (r.exitCode !== 0) throw new Error(`${c.label}: exited ${r.exitCode}: ${String(r.stderr ?? "").slice(-500)}`);
       times[k]!.push(ms);
       cpu[k]!.push(Number(r.resourceUsage.cpuTime.total) / 1000); // the process and every child it waited for
     });
