@@ -1,0 +1,3 @@
+import { packageConfig } from '@factorywager/build/tsup';
+
+export default packageConfig();
