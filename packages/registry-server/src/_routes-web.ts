@@ -10,7 +10,8 @@ import { matchEntries, summaryOf } from './packages/index-search.ts';
 import type { IndexView } from './packages/package-index.ts';
 import { isLive } from './packages/packument.ts';
 
-const HISTORY_LIMIT = 500;
+// The page shows the newest 100 events; one more tells it there are more (each event is an object to read).
+const HISTORY_LIMIT = 101;
 
 /**
  * Mounts the web UI (@factorywager/web) at `/`, `/package/*` (asked for as HTML; npm clients ask

@@ -9,6 +9,8 @@ export interface PageContext {
   here: string;
   q?: string;
   flash?: { kind: 'ok' | 'error'; text: string } | null;
+  /** The list page has its own search form: no second one in the header. */
+  ownSearch?: boolean;
 }
 
 /** The HTML document around a page's main content. @internal */
@@ -33,11 +35,11 @@ export function layout(ctx: PageContext, title: string, main: Html, extra: Html 
 <header class="site-header">
   <div class="bar">
     <a class="brand" href="/"><img src="${ASSETS.icon.path}" alt="" width="28" height="28"><span>FactoryWager <small>Registry</small></span></a>
-    <form class="header-search" method="get" action="/" role="search">
+    ${ctx.ownSearch ? html`<span class="header-search"></span>` : html`<form class="header-search" method="get" action="/" role="search">
       <label class="visually-hidden" for="header-q">Search packages</label>
       <input id="header-q" type="search" name="q" value="${ctx.q ?? ''}" placeholder="Search packages" autocomplete="off">
       <button class="secondary" type="submit">Search</button>
-    </form>
+    </form>`}
     <div class="account">${account}</div>
   </div>
 </header>

@@ -37,5 +37,5 @@ export function historyTable(events: readonly WebHistoryEvent[], now: number): H
   return html`<div class="table-wrap"><table class="data" id="history-table">
 <caption class="visually-hidden">History, newest first</caption>
 <thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">By</th><th scope="col">Details</th></tr></thead>
-<tbody>${rows}</tbody></table></div>${events.length > HISTORY_SHOWN ? html`<p class="muted">The newest ${HISTORY_SHOWN} of ${events.length} events; <code>fw version history</code> shows all.</p>` : null}`;
+<tbody>${rows}</tbody></table></div>${events.length > HISTORY_SHOWN ? html`<p class="more">The newest ${HISTORY_SHOWN} events; <code>bun run version:history &lt;package&gt;</code> shows them all.</p>` : null}`;
 }

@@ -60,5 +60,5 @@ export function listPage(ctx: PageContext, result: ListResult, q: string, page: 
   <button type="submit">Search</button>
 </form>
 <section id="results" aria-live="polite">${listResults(result, q, page, now)}</section>`;
-  return layout({ ...ctx, q }, q ? `Search: ${q}` : 'Packages', main);
+  return layout({ ...ctx, q, ownSearch: true }, q ? `Search: ${q}` : 'Packages', main);
 }

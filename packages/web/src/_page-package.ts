@@ -2,7 +2,7 @@ import { renderSvg } from '@factorywager/graph-render';
 import { buildVersionGraph, type VersionGraph } from '@factorywager/semver-graph';
 import { html, raw, type Html } from './_html.ts';
 import { ago, bytes, layout, packagePath, when, type PageContext } from './_layout.ts';
-import { historyTable } from './_page-history.ts';
+import { HISTORY_SHOWN, historyTable } from './_page-history.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { PackageData, WebManifest } from './types.ts';
 
@@ -12,7 +12,26 @@ export interface PackagePageOptions {
   now: number;
   /** The version asked for in the URL (`/v/<version>`), else null for the latest. */
   version: string | null;
+  /** `?versions=all`: the whole versions table, not the newest {@link VERSIONS_SHOWN}. */
+  allVersions?: boolean;
+  /** `?graph=all`: every version in the graph, not the newest {@link GRAPH_SHOWN}. */
+  allGraph?: boolean;
 }
+
+/** Rows of the versions table before "show all" (a package may have thousands). @internal */
+export const VERSIONS_SHOWN = 100;
+/** Nodes of the graph before "show all": the newest, plus every tagged version. @internal */
+export const GRAPH_SHOWN = 250;
+
+/** The newest `n` nodes of a graph plus every tagged one, with the links between the kept nodes. */
+function windowed(graph: VersionGraph, n: number): VersionGraph {
+  if (graph.nodes.length <= n) return graph;
+  const nodes = graph.nodes.filter((node, i) => i < n || node.tags.length > 0 || node.id === graph.current);
+  const kept = new Set(nodes.map((node) => node.id));
+  return { ...graph, nodes, links: graph.links.filter((l) => kept.has(l.source) && kept.has(l.target)) };
+}
+
+const showAll = (path: string, param: 'versions' | 'graph', anchor: string) => `${path}?${param}=all#${anchor}`;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v : undefined);
 
@@ -85,8 +104,9 @@ function detailsCard(d: PackageData, m: WebManifest | undefined, version: string
 </dl></div>`;
 }
 
-function versionsTable(d: PackageData, graph: VersionGraph, ctx: PageContext): Html {
-  const rows = graph.nodes.map((n) => {
+function versionsTable(d: PackageData, graph: VersionGraph, ctx: PageContext, all: boolean, path: string): Html {
+  const shown = all ? graph.nodes : graph.nodes.slice(0, VERSIONS_SHOWN);
+  const rows = shown.map((n) => {
     const m = d.versions[n.id];
     const actions = d.canPublish ? html`<td><span class="actions">
       ${n.id !== graph.current && !n.deprecated ? html`<a class="button secondary small" href="/-/web/rollback?${new URLSearchParams({ package: d.name, version: n.id }).toString()}" data-rollback="${n.id}">Rollback</a>` : null}
@@ -105,7 +125,8 @@ function versionsTable(d: PackageData, graph: VersionGraph, ctx: PageContext): H
   return html`<div class="table-wrap versions-scroll"><table class="data" id="versions-table">
 <caption class="visually-hidden">Versions of ${d.name}, newest first</caption>
 <thead><tr><th scope="col">Version</th><th scope="col">Published</th><th scope="col" class="hide-narrow">Publisher</th><th scope="col" class="hide-narrow">Size</th><th scope="col">Tags</th><th scope="col">Downloads</th>${d.canPublish ? html`<th scope="col">Actions</th>` : null}</tr></thead>
-<tbody>${rows}</tbody></table></div>`;
+<tbody>${rows}</tbody></table></div>
+${shown.length < graph.nodes.length ? html`<p class="more">The newest ${shown.length} of ${graph.nodes.length} versions. <a href="${showAll(path, 'versions', 'versions')}" id="all-versions">Show all ${graph.nodes.length} versions</a></p>` : null}`;
 }
 
 function depsSection(d: PackageData, m: WebManifest | undefined): Html {
@@ -144,7 +165,12 @@ export function packagePage(ctx: PageContext, d: PackageData, opts: PackagePageO
   const description = str(m?.description) ?? d.description;
   const spec = opts.version && opts.version !== latest ? `${d.name}@${opts.version}` : d.name;
   const readme = d.readme ? raw(renderMarkdown(d.readme, { origin: opts.publicUrl })) : null;
-  const svg = renderSvg(graph, { href: (v) => packagePath(d.name, v), title: `Version graph of ${d.name}: ${graph.nodes.length} versions` });
+  const path = packagePath(d.name, opts.version ?? undefined);
+  const drawn = opts.allGraph ? graph : windowed(graph, GRAPH_SHOWN);
+  const svg = renderSvg(drawn, { href: (v) => packagePath(d.name, v), title: `Version graph of ${d.name}: ${drawn.nodes.length} of ${graph.nodes.length} versions` });
+  const graphNote = drawn.nodes.length < graph.nodes.length
+    ? html`<p class="more">The newest ${GRAPH_SHOWN} versions and every tagged one: ${drawn.nodes.length} of ${graph.nodes.length}. <a href="${showAll(path, 'graph', 'graph')}" id="all-graph">Show all ${graph.nodes.length} versions in the graph</a></p>`
+    : null;
   const main = html`<div class="pkg-head">
   <h1><span>${d.name}</span> <span class="version">${version}</span></h1>
   ${description ? html`<p class="desc">${description}</p>` : null}
@@ -158,17 +184,18 @@ export function packagePage(ctx: PageContext, d: PackageData, opts: PackagePageO
   ${opts.version && opts.version !== latest ? html`<div class="notice" role="note">You are looking at ${version}. The latest version is <a href="${packagePath(d.name)}">${latest}</a>.</div>` : null}
 </div>
 <nav class="tabs" aria-label="Sections">
-  <a href="#readme">Readme</a><a href="#versions">Versions (${graph.nodes.length})</a><a href="#graph">Graph</a><a href="#history">History (${d.history.length})</a><a href="#dependencies">Dependencies</a>
+  <a href="#readme">Readme</a><a href="#versions">Versions (${graph.nodes.length})</a><a href="#graph">Graph</a><a href="#history">History (${d.history.length > HISTORY_SHOWN ? `${HISTORY_SHOWN}+` : d.history.length})</a><a href="#dependencies">Dependencies</a>
 </nav>
 <div class="layout">
   <div>
     <section class="section card" id="readme" aria-label="Readme">${readme ? html`<article class="readme">${readme}</article>` : html`<p class="muted">No README for this version.</p>`}</section>
-    <section class="section" id="versions"><h2>Versions <span class="count">${graph.nodes.length}</span></h2>${versionsTable(d, graph, ctx)}</section>
+    <section class="section" id="versions"><h2>Versions <span class="count">${graph.nodes.length}</span></h2>${versionsTable(d, graph, ctx, opts.allVersions === true, path)}</section>
     <section class="section" id="graph"><h2>Version graph</h2>
       <div class="graph-box" data-graph><div class="graph-tools"><span class="hint">Newest on the left; scroll for older versions</span></div>
       <div class="graph-viewport" tabindex="0" role="region" aria-label="Version graph of ${d.name}, scrollable">${raw(svg)}</div></div>
+      ${graphNote}
     </section>
-    <section class="section" id="history"><h2>History <span class="count">${d.history.length}</span></h2>${historyTable(d.history, opts.now)}</section>
+    <section class="section" id="history"><h2>History <span class="count">${d.history.length > HISTORY_SHOWN ? `newest ${HISTORY_SHOWN}` : d.history.length}</span></h2>${historyTable(d.history, opts.now)}</section>
     ${depsSection(d, m)}
   </div>
   <aside aria-label="About ${d.name}">

@@ -117,7 +117,8 @@ export function createWebUi(options: WebUiOptions): WebUi {
         if (!data || (version !== null && !Object.hasOwn(data.versions, version))) {
           return page(404, errorPage(ctx, 'Not found', version ? `${name}@${version} is not in this registry.` : `There is no package ${name} here.`));
         }
-        return page(200, packagePage(ctx, data, { publicUrl, now: now(), version }));
+        const all = (param: string) => url.searchParams.get(param) === 'all';
+        return page(200, packagePage(ctx, data, { publicUrl, now: now(), version, allVersions: all('versions'), allGraph: all('graph') }));
       }
       if (url.pathname === '/-/web/login') {
         return page(200, loginPage(ctx, safeNext(url.searchParams.get('next')), null));

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startRegistry, type RegistryProcess } from '@factorywager/e2e';
-import { addUser, openBrowser, publishVersion, screenshotPath } from './_fixtures.ts';
+import { addUser, contrastFailures, openBrowser, publishVersion, screenshotPath, unlabelledControls } from './_fixtures.ts';
+
 
 const UI = '@acme/ui';
 const UI_VERSIONS = ['1.0.0', '1.1.0', '1.2.0', '2.0.0-beta.1', '2.0.0', '2.1.0'];
@@ -151,6 +152,29 @@ describe('web UI in Chromium', () => {
       const api = await (await fetch(`${registry.url}/-/fw/history?package=@acme/ui&limit=1`)).json();
       expect(api.events[0]).toMatchObject({ type: 'rollback', actor: 'ana', tag: 'latest', to: '1.2.0', reason: '2.x breaks the checkout form' });
       await page.screenshot({ path: screenshotPath('package-after-rollback-desktop'), fullPage: false });
+
+      // accessible: every control named, contrast AA in light and dark (which follow the system)
+      expect(await unlabelledControls(page)).toEqual([]);
+      expect(await contrastFailures(page)).toEqual([]);
+      const lightBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      await page.emulateMedia({ colorScheme: 'dark' });
+      expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe(lightBg);
+      expect(await contrastFailures(page)).toEqual([]);
+      await page.screenshot({ path: screenshotPath('package-dark-desktop'), fullPage: false });
+      await page.goto(`${registry.url}/`);
+      expect(await contrastFailures(page)).toEqual([]);
+      await page.screenshot({ path: screenshotPath('list-dark-desktop'), fullPage: false });
+      await page.emulateMedia({ colorScheme: 'light' });
+      expect(await contrastFailures(page)).toEqual([]);
+
+      // keyboard: the skip link comes first, then the brand, the account link and the search; Enter on a focused result opens it
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+      for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('q');
+      await page.locator('.package-row .name', { hasText: 'acme-tokens' }).focus();
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${registry.url}/package/acme-tokens`);
       expect(problems).toEqual([]);
     } finally {
       await browser.close();
@@ -161,6 +185,10 @@ describe('web UI in Chromium', () => {
     const phone = await openBrowser({ viewport: { width: 390, height: 844 }, isMobile: true });
     try {
       const page = await phone.context.newPage();
+      // the checkers catch what they look for
+      await page.setContent('<p style="color:#bbb;background:#fff">faint</p><label>named <input name="a"></label><input name="b">');
+      expect(await contrastFailures(page)).toHaveLength(1);
+      expect(await unlabelledControls(page)).toEqual(['input[name=b]']);
       const problems = guard(page);
       await page.goto(`${registry.url}/`);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);

@@ -84,6 +84,34 @@ describe('pages', () => {
   });
 });
 
+describe('a package with thousands of versions', () => {
+  it('shows the newest 100 rows and 250 graph nodes (plus tagged ones) with links to all, and all on request', async () => {
+    const versions: Record<string, { version: string }> = {};
+    const time: Record<string, string> = {};
+    for (let i = 0; i < 600; i++) {
+      const v = `1.${Math.floor(i / 10)}.${i % 10}`;
+      versions[v] = { version: v };
+      time[v] = new Date(Date.UTC(2020, 0, 1) + i * 60_000).toISOString();
+    }
+    const data: PackageData = {
+      name: 'big', distTags: { latest: '1.59.9', old: '1.0.0' }, versions, time, sizes: {}, downloads: {}, readme: null,
+      maintainers: [], dependents: [], history: [], uplink: null, canPublish: false,
+    };
+    const source: WebSource = { ...fakeSource(), package: async () => data };
+    const web = createWebUi({ source, publicUrl: BASE });
+    const page = await (await get(web, '/package/big')).text();
+    expect(page.match(/<tr class="[^"]*" data-version=/g)).toHaveLength(100);
+    expect(page.match(/class="fw-node /g)).toHaveLength(251); // the newest 250 and 1.0.0 (tagged old)
+    expect(page).toContain('data-version="1.0.0" transform');
+    expect(page).toContain('href="/package/big?versions=all#versions"');
+    expect(page).toContain('href="/package/big?graph=all#graph"');
+    const all = await (await get(web, '/package/big?versions=all&graph=all')).text();
+    expect(all.match(/<tr class="[^"]*" data-version=/g)).toHaveLength(600);
+    expect(all.match(/class="fw-node /g)).toHaveLength(600);
+    expect(all).not.toContain('id="all-versions"');
+  });
+});
+
 describe('assets', () => {
   it('are served under hashed names, immutable; others are 404', async () => {
     const web = createWebUi({ source: fakeSource(), publicUrl: BASE });
