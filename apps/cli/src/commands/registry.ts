@@ -88,6 +88,26 @@ async function publish(ctx: Context): Promise<void> {
   ].join('\n'));
 }
 
+interface Quarantine {
+  source: 'upstream' | 'local' | 'private';
+  uplink?: string;
+  minReleaseAge: number;
+  excluded: boolean;
+  quarantined: Array<{ version: string; publishedAt: string | null; maturesAt: string | null }>;
+  movedTags: Record<string, { upstream: string; served: string | null }>;
+}
+
+/** The lines `registry info` adds for a proxied package: where it comes from and what is held back. */
+function quarantineLines(ctx: Context, q: Quarantine | null): string[] {
+  if (!q || q.source !== 'upstream') return [];
+  const lines = [`source: uplink ${q.uplink}${q.excluded ? ' (exempt from minReleaseAge)' : ''}`];
+  if (q.quarantined.length === 0) return lines;
+  const age = q.minReleaseAge % 86_400 === 0 ? `${q.minReleaseAge / 86_400}d` : q.minReleaseAge % 3600 === 0 ? `${q.minReleaseAge / 3600}h` : `${q.minReleaseAge}s`;
+  lines.push(`held back (younger than ${age}): ${q.quarantined.map((v) => `${v.version} (${v.maturesAt ? `installable from ${v.maturesAt}` : 'no publish time upstream'})`).join(', ')}`);
+  for (const [tag, moved] of Object.entries(q.movedTags)) lines.push(dim(ctx, `  ${tag}: upstream ${moved.upstream}, served ${moved.served ?? '(none)'}`));
+  return lines;
+}
+
 interface Packument { name: string; description?: string; 'dist-tags': Record<string, string>; versions: Record<string, { description?: string; deprecated?: string }>; time?: Record<string, string> }
 
 const registry: Area = {
@@ -106,24 +126,28 @@ const registry: Area = {
     run: publish,
   },
   info: {
-    summary: 'show a package: dist-tags, versions, description',
+    summary: 'show a package: dist-tags, versions, description, and what the release-age guard holds back of a proxied one',
     usage: '<pkg>',
     args: [1, 1],
     async run(ctx) {
-      const doc = await (await openClient(ctx)).request<Packument>('GET', packagePath(ctx.positionals[0]!));
+      const client = await openClient(ctx);
+      const name = ctx.positionals[0]!;
+      const doc = await client.request<Packument>('GET', packagePath(name));
+      const quarantine = await client.request<Quarantine>('GET', `/-/fw/quarantine${packagePath(name)}`).catch(() => null);
       const versions = Object.keys(doc.versions);
       const latest = doc['dist-tags'].latest;
-      print(ctx, doc, () => [
+      print(ctx, quarantine ? { ...doc, quarantine } : doc, () => [
         `${bold(ctx, doc.name)}${latest ? `@${latest}` : ''}${doc.description ? ` — ${doc.description}` : ''}`,
         `dist-tags: ${Object.entries(doc['dist-tags']).map(([t, v]) => `${t}: ${v}`).join(', ') || '(none)'}`,
         `versions (${versions.length}): ${versions.join(', ')}`,
         ...(doc.time?.modified ? [`modified: ${doc.time.modified}`] : []),
         ...(latest && doc.versions[latest]?.deprecated ? [`deprecated: ${doc.versions[latest]!.deprecated}`] : []),
+        ...quarantineLines(ctx, quarantine),
       ].join('\n'));
     },
   },
   search: {
-    summary: 'search packages by name, description and keywords',
+    summary: 'search packages by name, description and keywords (then the uplinks\' results, marked "(upstream)")',
     usage: '<query> [--size <n>]',
     args: [1, 1],
     options: { size: { type: 'string' } },
@@ -131,9 +155,9 @@ const registry: Area = {
       const size = Number((ctx.values.size as string | undefined) ?? 20);
       if (!Number.isInteger(size) || size < 1 || size > 250) throw new CliError('--size must be a whole number from 1 to 250', 2);
       const q = new URLSearchParams({ text: ctx.positionals[0]!, size: String(size) });
-      const res = await (await openClient(ctx)).request<{ objects: Array<{ package: { name: string; version: string; description?: string } }>; total: number }>('GET', `/-/v1/search?${q}`);
+      const res = await (await openClient(ctx)).request<{ objects: Array<{ package: { name: string; version: string; description?: string }; origin?: string }>; total: number }>('GET', `/-/v1/search?${q}`);
       print(ctx, res, () => (res.objects.length === 0 ? 'no packages found'
-        : res.objects.map(({ package: p }) => `${p.name}@${p.version}${p.description ? `  ${dim(ctx, p.description)}` : ''}`).join('\n')));
+        : res.objects.map(({ package: p, origin }) => `${p.name}@${p.version}${origin === 'upstream' ? ' (upstream)' : ''}${p.description ? `  ${dim(ctx, p.description)}` : ''}`).join('\n')));
     },
   },
   list: {
