@@ -29,7 +29,7 @@ describe('apps/server Node entry on the machine\'s Node (node:http adapter)', ()
 
     const node = realNode();
     expect(spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout).toMatch(/^v\d+\./);
-    const child = spawn(node, [out], { cwd: dir, env: { ...process.env, REGISTRY_PORT: '0', FW_DATA_DIR: join(dir, 'data') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, [out], { cwd: dir, env: { ...process.env, REGISTRY_PORT: '0', FW_DATA_DIR: join(dir, 'data'), npm_config_registry: 'http://127.0.0.1:9/' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const url = await new Promise<string>((resolve, reject) => {

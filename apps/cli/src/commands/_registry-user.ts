@@ -1,10 +1,11 @@
 import type { Command, Context } from '../kit.ts';
 import { CliError } from '../kit.ts';
+import { configPath } from './_config-path.ts';
 
 /** Opens the store of the registry's config (as `registry start` would). */
 async function openStore(ctx: Context) {
   const [{ loadRegistryConfig }, { createStore }] = await Promise.all([import('@factorywager/registry-server/node'), import('@factorywager/r2-store')]);
-  const config = await loadRegistryConfig({ path: (ctx.values.config as string | undefined) ?? undefined, env: ctx.env });
+  const config = await loadRegistryConfig({ path: configPath(ctx), env: ctx.env });
   return createStore(config.storage);
 }
 

@@ -4,6 +4,7 @@ import { userInfo } from 'node:os';
 import { createStoreFromEnv } from '@factorywager/r2-store';
 import { RegistrySecretsManager, type SecretsPolicy } from '@factorywager/secrets';
 import { CliError, type Context } from '../kit.ts';
+import { configPath } from './_config-path.ts';
 
 /**
  * Who the audit names: FW_ACTOR, else the user of the registry token FW_TOKEN (its `sub`, read
@@ -33,7 +34,7 @@ function tokenSubject(token: string | undefined): string | undefined {
 
 /** The secrets policy of the registry config (`secrets` + `users`), when a config file is present. */
 async function loadPolicy(ctx: Context): Promise<SecretsPolicy | undefined> {
-  const explicit = (ctx.values.config as string | undefined) ?? ctx.env.FW_CONFIG;
+  const explicit = configPath(ctx) ?? ctx.env.FW_CONFIG;
   const path = explicit ?? 'registry.config.json5';
   if (!explicit && !existsSync(resolve(path))) return undefined;
   const { loadRegistryConfig } = await import('@factorywager/registry-server/node');

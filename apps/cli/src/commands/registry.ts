@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Area, Context } from '../kit.ts';
 import { CliError } from '../kit.ts';
+import { configPath } from './_config-path.ts';
 import { openClient, packagePath, type RegistryClient } from './_registry-client.ts';
 import { pack, publishDocument } from './_registry-pack.ts';
 import { userCommand } from './_registry-user.ts';
@@ -18,11 +19,6 @@ function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} kB`;
   return `${(n / 1024 ** 2).toFixed(1)} MB`;
-}
-
-/** The config file: --config, else REGISTRY_CONFIG, else undefined (./registry.config.json5 when present). */
-function configPath(ctx: Context): string | undefined {
-  return (ctx.values.config as string | undefined) || ctx.env.REGISTRY_CONFIG?.trim() || undefined;
 }
 
 async function start(ctx: Context): Promise<void> {

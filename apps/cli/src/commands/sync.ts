@@ -5,6 +5,7 @@ import type { Store } from '@factorywager/r2-store';
 import type { SyncTargets } from '@factorywager/sync';
 import { CliError, type Area, type Context } from '../kit.ts';
 import { formatBytes, progressBar } from '../progress.ts';
+import { configPath } from './_config-path.ts';
 
 const NO_TARGET = 'sync needs an R2 or S3 store to copy to: set R2_ACCOUNT_ID, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY and R2_REGISTRY_BUCKET, '
   + 'or S3_ENDPOINT with S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and S3_BUCKET, or an s3 storage section in registry.config.json5';
@@ -16,7 +17,7 @@ async function wire(ctx: Context): Promise<Wiring> {
   const [{ loadRegistryConfig }, { createStore, storeConfigFromEnv }] = await Promise.all([
     import('@factorywager/registry-server/node'), import('@factorywager/r2-store'),
   ]);
-  const config = await loadRegistryConfig({ path: ctx.values.config as string | undefined, env: ctx.env });
+  const config = await loadRegistryConfig({ path: configPath(ctx), env: ctx.env });
   if (config.storage.driver !== 's3') throw new CliError(NO_TARGET);
   const from = resolve((ctx.values.from as string | undefined) ?? config.dataDir);
   if (!existsSync(from)) throw new CliError(`nothing to sync: the data folder ${from} does not exist (set FW_DATA_DIR or --from)`);
