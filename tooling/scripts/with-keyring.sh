@@ -12,14 +12,17 @@ export FW_KEYRING_DIR="$d"
 dbus-run-session -- bash -c '
   set -u
   mkdir -p "$FW_KEYRING_DIR/data" "$FW_KEYRING_DIR/cache"
-  before=$(pgrep -x gnome-keyring-d | sort)
   printf %s fw-test-keyring | XDG_DATA_HOME="$FW_KEYRING_DIR/data" XDG_CACHE_HOME="$FW_KEYRING_DIR/cache" \
     gnome-keyring-daemon --unlock --components=secrets > /dev/null
   gdbus wait --session --timeout 10 org.freedesktop.secrets || { echo "with-keyring: Secret Service did not start" >&2; exit 1; }
   export FW_KEYCHAIN_AVAILABLE=1
   "$@"
   status=$?
-  # Stop only the daemon this script started.
-  for pid in $(comm -13 <(echo "$before") <(pgrep -x gnome-keyring-d | sort)); do kill "$pid" 2> /dev/null; done
+  # Stop only the daemon this script started: the one whose environment names this keyring folder
+  # (a daemon of another run started meanwhile is not ours; killing it would let D-Bus activate a
+  # fresh, locked one under that run, whose writes then fail).
+  for pid in $(pgrep -x gnome-keyring-d); do
+    if tr "\0" "\n" < "/proc/$pid/environ" 2> /dev/null | grep -qxF "FW_KEYRING_DIR=$FW_KEYRING_DIR"; then kill "$pid" 2> /dev/null; fi
+  done
   exit $status
 ' with-keyring "$@"
