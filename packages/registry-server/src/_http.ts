@@ -14,7 +14,14 @@ export async function collect(stream: ReadableStream<Uint8Array>, limit: number,
   const reader = stream.getReader();
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      let step: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        step = await reader.read();
+      } catch (err) {
+        // The runtime errors the body when the client disconnects mid-body or breaks the chunk framing.
+        throw new RegistryError('CLIENT_ABORTED', `the client aborted the ${what} (connection closed or malformed chunked encoding)`, { cause: err });
+      }
+      const { done, value } = step;
       if (done) break;
       size += value.byteLength;
       if (size > limit) {

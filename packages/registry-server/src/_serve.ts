@@ -15,6 +15,11 @@ interface ServeOptions {
   runtime?: 'bun' | 'node';
   host: string;
   port: number;
+  /**
+   * The runtime's own cap on a request body. The handler refuses bodies over its limit itself, with a
+   * JSON 413 (on Content-Length at once); this cap only stops code that would read without a bound, and
+   * what exceeds it gets the runtime's bare 413.
+   */
   maxBodySize: number;
   fetch: AddressedFetch;
 }
@@ -95,6 +100,25 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
   }
 }
 
+/** The JSON answers node:http lets us give to requests its parser refuses (Bun answers those bare). */
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'request headers too large'],
+  HPE_INVALID_METHOD: [501, 'unknown request method'],
+  HPE_INVALID_CHUNK_SIZE: [400, 'malformed chunked encoding'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request timed out'],
+};
+
+function answerClientError(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+  if (!socket.writable || (err.code === 'ECONNRESET')) {
+    socket.destroy();
+    return;
+  }
+  const [status, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'malformed request'];
+  const body = JSON.stringify({ error: message });
+  socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 501 ? 'Not Implemented' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n`
+    + `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
 async function serveNode({ host, port, fetch }: ServeOptions): Promise<Listening> {
   const server = createServer((req, res) => {
     let request: Request;
@@ -112,6 +136,7 @@ async function serveNode({ host, port, fetch }: ServeOptions): Promise<Listening
         res.end('{"error":"internal error"}');
       });
   });
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

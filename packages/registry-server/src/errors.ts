@@ -4,6 +4,7 @@ export type RegistryErrorCode =
   | 'INVALID_NAME'
   | 'INVALID_VERSION'
   | 'INVALID_JSON'
+  | 'CLIENT_ABORTED'
   | 'INTEGRITY_MISMATCH'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
@@ -25,6 +26,8 @@ export const STATUS: Record<RegistryErrorCode, number> = {
   INVALID_NAME: 400,
   INVALID_VERSION: 400,
   INVALID_JSON: 400,
+  // The client went away (or broke the chunked framing) before its body arrived: its fault, never a 5xx.
+  CLIENT_ABORTED: 400,
   INTEGRITY_MISMATCH: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,

@@ -93,7 +93,7 @@ export class NPMRegistryServer {
       runtime: this.#deps.runtime,
       host: listen.host,
       port: listen.port,
-      maxBodySize: this.config.limits.maxBodySize + 1024 * 1024,
+      maxBodySize: this.config.limits.maxBodySize * 4 + 1024 * 1024,
       fetch: async (req, address) => {
         if (address) addresses.set(req, address);
         return (handle ?? (await handlerReady))(req);
