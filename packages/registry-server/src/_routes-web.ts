@@ -9,6 +9,7 @@ import { readHistory, type VersionRecord } from './packages/history.ts';
 import { matchEntries, summaryOf } from './packages/index-search.ts';
 import type { IndexView } from './packages/package-index.ts';
 import { isLive } from './packages/packument.ts';
+import { onBehalfOf } from './_request-origin.ts';
 
 // The page shows the newest 100 events; one more tells it there are more (each event is an object to read).
 const HISTORY_LIMIT = 101;
@@ -67,10 +68,12 @@ function webSource(ctx: HandlerContext, api: () => (req: Request) => Promise<Res
       const view = await ctx.index.view();
       let doc = isLive(local?.doc ?? null) ? local!.doc : null;
       let uplink: string | null = null;
+      let quarantine: Awaited<ReturnType<typeof ctx.uplinks.quarantine>> = null;
       if (!doc) {
         doc = (await ctx.uplinks.packument(name))?.doc ?? null;
         if (!doc) return null;
-        uplink = view.get(name)?.uplink ?? ctx.uplinks.for(name)[0]?.[0] ?? 'upstream';
+        quarantine = await ctx.uplinks.quarantine(name);
+        uplink = quarantine?.uplink ?? view.get(name)?.uplink ?? ctx.uplinks.for(name)[0]?.[0] ?? 'upstream';
       } else {
         const entry = view.get(name);
         // An index entry older than the manifest (a crash between the two writes) is repaired here.
@@ -99,8 +102,9 @@ function webSource(ctx: HandlerContext, api: () => (req: Request) => Promise<Res
         history: history?.events ?? [],
         uplink,
         canPublish: !uplink && ctx.auth.can(principal, 'publish', name),
+        ...(quarantine ? { quarantined: quarantine.quarantined, minReleaseAge: quarantine.minReleaseAge } : {}),
       };
     },
-    api: (req) => api()(req),
+    api: (req, from) => api()(from ? onBehalfOf(req, from) : req),
   };
 }

@@ -28,11 +28,11 @@ export interface ApiAnswer {
  * @example
  * const { status, body } = await callApi(source, origin, token, 'POST', '/-/fw/rollback', { package: 'a', version: '1.0.0' });
  */
-export async function callApi(source: WebSource, origin: string, token: string | null, method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+export async function callApi(source: WebSource, origin: string, token: string | null, method: string, path: string, body?: unknown, from?: Request): Promise<ApiAnswer> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await source.api(new Request(`${origin}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }));
+  const res = await source.api(new Request(`${origin}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }), from);
   const text = await res.text();
   let parsed: unknown = {};
   try { parsed = text ? JSON.parse(text) : {}; } catch { parsed = { error: text.slice(0, 200) }; }
@@ -46,7 +46,7 @@ const field = (form: URLSearchParams, name: string, max = 214) => (form.get(name
 /** POST /-/web/{login,logout,rollback,tag,untag,deprecate}. @internal */
 export async function sendForm(f: FormContext): Promise<Response> {
   const { form, url } = f;
-  const api = (method: string, path: string, body?: unknown) => callApi(f.source, url.origin, f.token, method, path, body);
+  const api = (method: string, path: string, body?: unknown) => callApi(f.source, url.origin, f.token, method, path, body, f.req);
   const action = url.pathname.slice('/-/web/'.length);
   if (action === 'login') {
     const name = field(form, 'name', 100);
@@ -54,7 +54,7 @@ export async function sendForm(f: FormContext): Promise<Response> {
     const next = form.get('next') ?? '/';
     const safe = /^\/(?![/\\])/.test(next) ? next : '/';
     if (!name || !password) return f.page(400, loginPage(f.ctx, safe, 'Enter your user name and password.', name));
-    const answer = await callApi(f.source, url.origin, null, 'PUT', `/-/user/org.couchdb.user:${encodeURIComponent(name)}`, { _id: `org.couchdb.user:${name}`, name, password, type: 'user', roles: [], date: new Date().toISOString() });
+    const answer = await callApi(f.source, url.origin, null, 'PUT', `/-/user/org.couchdb.user:${encodeURIComponent(name)}`, { _id: `org.couchdb.user:${name}`, name, password, type: 'user', roles: [], date: new Date().toISOString() }, f.req);
     if (answer.status !== 201 || typeof answer.body.token !== 'string') {
       return f.page(answer.status >= 400 && answer.status < 500 ? answer.status : 502, loginPage(f.ctx, safe, errorText(answer), name));
     }

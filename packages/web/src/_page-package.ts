@@ -129,6 +129,18 @@ function versionsTable(d: PackageData, graph: VersionGraph, ctx: PageContext, al
 ${shown.length < graph.nodes.length ? html`<p class="more">The newest ${shown.length} of ${graph.nodes.length} versions. <a href="${showAll(path, 'versions', 'versions')}" id="all-versions">Show all ${graph.nodes.length} versions</a></p>` : null}`;
 }
 
+function quarantineSection(d: PackageData, now: number): Html | null {
+  const held = d.quarantined ?? [];
+  if (!d.uplink || held.length === 0) return null;
+  const age = d.minReleaseAge ? `${Math.round(d.minReleaseAge / 3600)} h` : 'the minimum release age';
+  return html`<section class="section" id="quarantine"><h2>Held back <span class="count">${held.length}</span></h2>
+<p class="muted">Versions published upstream less than ${age} ago are not served yet (the release-age guard); installs get the newest version that is old enough.</p>
+<div class="table-wrap"><table class="data" id="quarantine-table"><caption class="visually-hidden">Upstream versions held back</caption>
+<thead><tr><th scope="col">Version</th><th scope="col">Published upstream</th><th scope="col">Served from</th></tr></thead>
+<tbody>${held.map((q) => html`<tr data-version="${q.version}"><td class="version">${q.version}</td><td class="when">${q.publishedAt ? when(q.publishedAt) : 'unknown'}</td><td class="when">${q.maturesAt ? html`${when(q.maturesAt)} <span class="muted">(${Date.parse(q.maturesAt) > now ? 'pending' : 'now'})</span>` : 'never on its own (no publish time)'}</td></tr>`)}</tbody>
+</table></div></section>`;
+}
+
 function depsSection(d: PackageData, m: WebManifest | undefined): Html {
   const groups: Array<[string, Record<string, string> | undefined]> = [
     ['Dependencies', m?.dependencies], ['Peer dependencies', m?.peerDependencies], ['Optional dependencies', m?.optionalDependencies],
@@ -189,6 +201,7 @@ export function packagePage(ctx: PageContext, d: PackageData, opts: PackagePageO
 <div class="layout">
   <div>
     <section class="section card" id="readme" aria-label="Readme">${readme ? html`<article class="readme">${readme}</article>` : html`<p class="muted">No README for this version.</p>`}</section>
+    ${quarantineSection(d, opts.now)}
     <section class="section" id="versions"><h2>Versions <span class="count">${graph.nodes.length}</span></h2>${versionsTable(d, graph, ctx, opts.allVersions === true, path)}</section>
     <section class="section" id="graph"><h2>Version graph</h2>
       <div class="graph-box" data-graph><div class="graph-tools"><span class="hint">Newest on the left; scroll for older versions</span></div>

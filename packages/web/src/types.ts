@@ -11,8 +11,11 @@ export interface WebSource {
   list(token: string | null, query: ListQuery): Promise<ListResult>;
   /** Everything a package page shows; null when there is no such package (or the user may not see it). */
   package(token: string | null, name: string, version: string | null): Promise<PackageData | null>;
-  /** The registry's HTTP API, in process (login, rollback, dist-tags, deprecate). */
-  api(req: Request): Promise<Response>;
+  /**
+   * The registry's HTTP API, in process (login, rollback, dist-tags, deprecate). `from` is the
+   * browser's request it is made for (the login limits count its client address).
+   */
+  api(req: Request, from?: Request): Promise<Response>;
 }
 
 /** A list request. */
@@ -96,4 +99,8 @@ export interface PackageData {
   uplink: string | null;
   /** Whether the user may publish (and so tag, deprecate and roll back) this package. */
   canPublish: boolean;
+  /** For an uplink's copy: upstream versions the release-age guard holds back (not served yet). */
+  quarantined?: Array<{ version: string; publishedAt: string | null; maturesAt: string | null }>;
+  /** The guard's minimum release age in seconds (0: off or exempt). */
+  minReleaseAge?: number;
 }

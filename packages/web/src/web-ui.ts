@@ -208,7 +208,7 @@ export function parsePackageUrl(pathname: string): { name: string; version: stri
 export function statusOf(err: unknown): number {
   if (err instanceof WebError) return err.status;
   const code = (err as { code?: unknown })?.code;
-  const byCode: Record<string, number> = { UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, INVALID_NAME: 400, BAD_REQUEST: 400, INVALID_VERSION: 400, RATE_LIMITED: 429 };
+  const byCode: Record<string, number> = { UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, INVALID_NAME: 400, BAD_REQUEST: 400, INVALID_VERSION: 400, RATE_LIMITED: 429, QUARANTINED: 403 };
   return typeof code === 'string' && byCode[code] ? byCode[code]! : 500;
 }
 

@@ -10,6 +10,8 @@ let registry: WorkerdRegistries;
 beforeAll(async () => {
   upstream = await startUpstream();
   await upstream.publish('worker-page', '1.0.0', { manifest: { description: 'a page in a Worker', readme: '# In a Worker\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) **bold**' } });
+  // published upstream a minute ago: the release-age guard (a day by default) holds it back
+  await upstream.publish('worker-page', '1.1.0', { publishedAt: new Date(Date.now() - 60_000) });
   registry = await startWorkerdRegistry({ upstream: upstream.url });
 });
 afterAll(async () => {
@@ -18,7 +20,7 @@ afterAll(async () => {
 });
 
 describe('web UI in workerd', () => {
-  it('shows a package with its sanitized README, lists it as an uplink copy, and serves the hashed assets', async () => {
+  it('shows a package with its sanitized README and its held-back upstream versions, lists it as an uplink copy, and serves the hashed assets', async () => {
     const page = await fetch(`${registry.url}/package/worker-page`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
@@ -29,6 +31,10 @@ describe('web UI in workerd', () => {
     expect(html).not.toContain('javascript:');
     expect(html).toContain('cached from upstream');
     expect(html.match(/class="fw-node /g)).toHaveLength(1);
+    // the held-back upstream version is listed as such, with when it will be served
+    expect(html).toContain('id="quarantine-table"');
+    expect(html).toMatch(/<tr data-version="1\.1\.0"><td class="version">1\.1\.0<\/td>/);
+    expect(html).toContain('(pending)');
 
     const list = await (await fetch(`${registry.url}/?q=worker`, { headers: { accept: 'text/html' } })).text();
     expect(list).toContain('href="/package/worker-page"');

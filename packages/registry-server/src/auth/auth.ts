@@ -14,6 +14,7 @@ import { assertSignupAllowed } from './signup-policy.ts';
 import { issueToken, listTokens, resolveSigningKey, verifyToken, type TokenRecord } from './_tokens.ts';
 import { Users } from './_users.ts';
 import type { Auth, Principal } from './types.ts';
+import { originalRequest } from '../_request-origin.ts';
 
 export interface AuthDeps {
   store: Store;
@@ -83,7 +84,8 @@ export function createAuth(deps: AuthDeps): Auth {
     return signingKey;
   };
 
-  const address = (req: Request): string | null => {
+  const address = (inner: Request): string | null => {
+    const req = originalRequest(inner);
     if (config.auth.trustProxy) {
       const forwarded = req.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
       if (forwarded) return forwarded;

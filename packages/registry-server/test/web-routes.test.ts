@@ -1,0 +1,58 @@
+// The web UI as the handler mounts it, in process with the real auth: what reaches the pages and
+// what the pages send on (the Chromium tests are in packages/web/test).
+import { describe, expect, it } from 'vitest';
+import { memoryDriver, wrapStore } from '@factorywager/r2-store';
+import { createAuth } from '../src/auth/auth.ts';
+import { createRegistryHandler } from '../src/handler.ts';
+import { readTarball } from '../src/node.ts';
+import { authConfig } from './auth-fixture.ts';
+import { BASE, publishBody } from './_helpers.ts';
+
+function webSetup() {
+  const store = wrapStore(memoryDriver());
+  const config = authConfig();
+  const seen: Request[] = [];
+  const auth = createAuth({ store, config, clientAddress: (r) => { seen.push(r); return '192.0.2.7'; }, passwordIterations: 1000 });
+  const handler = createRegistryHandler({ store, auth, readTarball, config: { publicUrl: BASE, packages: config.packages, uplinks: {}, index: { cacheTtl: 0 } } });
+  return { store, handler, seen };
+}
+
+const html = { accept: 'text/html' };
+
+describe('web routes in the registry handler', () => {
+  it('lists only what the visitor may read, hides a package it may not, and leaves /package/* JSON to npm', async () => {
+    const { handler } = webSetup();
+    const signup = await handler(new Request(`${BASE}/-/user/org.couchdb.user:bob`, { method: 'PUT', body: JSON.stringify({ name: 'bob', password: 'correct horse battery' }) }));
+    const token = ((await signup.json()) as { token: string }).token;
+    for (const name of ['open-lib', '@acme/secret']) {
+      const res = await handler(new Request(`${BASE}/${name.replace('/', '%2f')}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(await publishBody(name, '1.0.0')) }));
+      // @acme/* needs the admins role to publish: bob may not, so only open-lib is published
+      expect(res.status).toBe(name === 'open-lib' ? 201 : 403);
+    }
+    const list = await (await handler(new Request(`${BASE}/`, { headers: html }))).text();
+    expect(list).toContain('href="/package/open-lib"');
+    expect((await handler(new Request(`${BASE}/package/open-lib`, { headers: html }))).status).toBe(200);
+    expect((await handler(new Request(`${BASE}/package/@acme/secret`, { headers: html }))).status).toBe(404);
+    const json = await handler(new Request(`${BASE}/package/open-lib`));
+    expect(json.headers.get('content-type')).toContain('application/json');
+    expect(json.status).toBe(404); // no package named "package"
+  });
+
+  it('a web login reaches the auth with the browser request, so the login limits count its address', async () => {
+    const { handler, seen } = webSetup();
+    await handler(new Request(`${BASE}/-/user/org.couchdb.user:carol`, { method: 'PUT', body: JSON.stringify({ name: 'carol', password: 'correct horse battery' }) }));
+    seen.length = 0;
+    const page = await handler(new Request(`${BASE}/-/web/login`, { headers: html }));
+    const csrf = /name="_csrf" value="([0-9a-f]{64})"/.exec(await page.text())![1]!;
+    const browser = new Request(`${BASE}/-/web/login`, {
+      method: 'POST',
+      headers: { ...html, 'content-type': 'application/x-www-form-urlencoded', cookie: `fw_csrf=${csrf}` },
+      body: new URLSearchParams({ _csrf: csrf, name: 'carol', password: 'wrong password', next: '/' }).toString(),
+    });
+    const res = await handler(browser);
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain('Log in');
+    expect(seen).toContain(browser);
+    expect(res.headers.get('set-cookie') ?? '').not.toContain('fw_session=ey');
+  });
+});
