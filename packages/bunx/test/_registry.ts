@@ -34,6 +34,10 @@ export interface TestRegistry {
   down: boolean;
   /** Requires this bearer token when set. */
   token: string | null;
+  /** While true, tarball requests are recorded and then left unanswered. */
+  stallTarballs: boolean;
+  /** Resolves at the first request (already made or coming) that `match` accepts. */
+  waitFor(match: (r: Recorded) => boolean): Promise<Recorded>;
   stop(): Promise<void>;
 }
 
@@ -42,20 +46,31 @@ export function startTestRegistry(): TestRegistry {
   const files = new Map<string, Uint8Array>();
   const requests: Recorded[] = [];
   let url = '';
-  const state = { down: false, token: null as string | null };
+  const state = { down: false, token: null as string | null, stall: false };
+  const waiters: Array<{ match: (r: Recorded) => boolean; resolve: (r: Recorded) => void }> = [];
+  const stalled: Array<() => void> = [];
   const server = Bun.serve({
     hostname: '127.0.0.1',
     port: 0,
     fetch(req) {
       const u = new URL(req.url);
       const record = (status: number) => {
-        requests.push({ method: req.method, path: decodeURIComponent(u.pathname), ifNoneMatch: req.headers.get('if-none-match'), authorization: req.headers.get('authorization'), status });
+        const r = { method: req.method, path: decodeURIComponent(u.pathname), ifNoneMatch: req.headers.get('if-none-match'), authorization: req.headers.get('authorization'), status };
+        requests.push(r);
+        for (const w of waiters.splice(0)) {
+          if (w.match(r)) w.resolve(r);
+          else waiters.push(w);
+        }
         return status;
       };
       if (state.down) return new Response('{"error":"down"}', { status: record(503) });
       if (state.token && req.headers.get('authorization') !== `Bearer ${state.token}`) return Response.json({ error: 'unauthorized' }, { status: record(401) });
       const path = decodeURIComponent(u.pathname).slice(1);
       const file = files.get(path);
+      if (file && state.stall) {
+        record(0);
+        return new Promise<Response>((resolve) => stalled.push(() => resolve(new Response(null, { status: 503 }))));
+      }
       if (file) return new Response(file as Uint8Array<ArrayBuffer>, { status: record(200) });
       const doc = docs.get(path);
       if (!doc) return Response.json({ error: 'not found' }, { status: record(404) });
@@ -73,6 +88,15 @@ export function startTestRegistry(): TestRegistry {
     set down(v) { state.down = v; },
     get token() { return state.token; },
     set token(v) { state.token = v; },
+    get stallTarballs() { return state.stall; },
+    set stallTarballs(v) {
+      state.stall = v;
+      if (!v) for (const release of stalled.splice(0)) release();
+    },
+    waitFor(match) {
+      const done = requests.find(match);
+      return done ? Promise.resolve(done) : new Promise((resolve) => waiters.push({ match, resolve }));
+    },
     publish(name, version, spec, tag = 'latest') {
       const doc = docs.get(name) ?? { 'dist-tags': {}, versions: {}, rev: 0 };
       const file = `${name}/-/${name.replace(/^@[^/]+\//, '')}-${version}.tgz`;
@@ -94,6 +118,7 @@ export function startTestRegistry(): TestRegistry {
       doc.rev++;
     },
     async stop() {
+      for (const release of stalled.splice(0)) release();
       await server.stop(true);
     },
   };

@@ -1,4 +1,6 @@
-import { chmodSync, chownSync, existsSync, readdirSync, utimesSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BunXIntegration, type BunXOptions } from '../src/integration.ts';
@@ -184,6 +186,30 @@ describe('nothing half-written, nothing foreign', () => {
     const results = await Promise.all([exec(bunx, name, ['a']), exec(bunx, name, ['b'])]);
     expect(results.map((r) => [r.code, r.out?.args])).toEqual([[0, ['a']], [0, ['b']]]);
     expect(cached(bunx)).toEqual({ entries: [`${name.replace('/', '+')}@1.0.0`], tmp: [] });
+  });
+
+  it('a run killed while building leaves no entry (only a folder in .tmp), and the next run builds it', async () => {
+    const name = fresh();
+    publish(name, '1.0.0');
+    const t = runner();
+    const src = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+    const driver = join(t.dir, 'driver.ts');
+    writeFileSync(driver, `import { BunXIntegration } from ${JSON.stringify(src)};\nawait new BunXIntegration({ registry: ${JSON.stringify(reg.url)}, cacheDir: ${JSON.stringify(t.bunx.cacheDir)} }).prepare({ package: ${JSON.stringify(name)} });\n`);
+    reg.stallTarballs = true;
+    try {
+      const child = spawn(process.execPath, [driver], { stdio: 'ignore' });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      await reg.waitFor((r) => r.path.startsWith(`/${name}/-/`)); // it is downloading: its build folder exists
+      expect(readdirSync(join(t.bunx.cacheDir, '.tmp'))).toHaveLength(1);
+      child.kill('SIGKILL');
+      await exited;
+    } finally {
+      reg.stallTarballs = false;
+    }
+    expect(cached(t.bunx).entries).toEqual([]);
+    expect(await t.bunx.listCache()).toEqual([]);
+    expect((await exec(t.bunx, name)).out?.version).toBe('1.0.0');
+    expect(cached(t.bunx).entries).toEqual([`${name.replace('/', '+')}@1.0.0`]);
   });
 
   it('a cache entry owned by another user is refused', async () => {
