@@ -58,7 +58,8 @@ export function unsafeEntry(entry: Pick<ReadEntry, 'path' | 'type' | 'linkpath'>
     const landed = entry.type === 'SymbolicLink'
       ? posix.normalize(posix.join(posix.dirname(inner), target))
       : (() => { const t = innerPath(target); return typeof t === 'string' ? t : '..'; })();
-    if (landed === '..' || landed.startsWith('../') || landed === '.' && entry.type === 'Link') return `link "${entry.path}" -> "${target}" points outside the package`;
+    const outside = landed === '..' || landed.startsWith('../') || (entry.type === 'Link' && (landed === '' || landed === '.'));
+    if (outside) return `link "${entry.path}" -> "${target}" points outside the package`;
     return null;
   }
   return `${entry.type} entry "${entry.path}" (only files, folders and links inside the package are unpacked)`;
