@@ -7,6 +7,7 @@ import type { PackageIndex } from './packages/package-index.ts';
 import type { Uplinks } from './uplinks.ts';
 import type { MetadataLimits } from './packages/manifest-fields.ts';
 import type { TarballLimits, TarballReader } from './packages/tarball-reader.ts';
+import { packageMaintainers } from './packages/owners.ts';
 
 /** What every route needs, built once per handler. */
 export interface HandlerContext {
@@ -29,12 +30,22 @@ export async function authorize(ctx: HandlerContext, req: Request, action: Packa
   return check(ctx, await ctx.auth.authenticate(req), action, name);
 }
 
-/** The rule check of {@link authorize} for a principal already authenticated. */
-export function check(ctx: HandlerContext, principal: Principal | null, action: PackageAction, name: string): Principal | null {
+/**
+ * The rule check of {@link authorize} for a principal already authenticated. Where the rule grants
+ * the action only through a group (`$authenticated`), a package that has maintainers may be changed
+ * by them alone: everyone else gets a 403 that says who to ask.
+ */
+export async function check(ctx: HandlerContext, principal: Principal | null, action: PackageAction, name: string): Promise<Principal | null> {
   if (!ctx.auth.can(principal, action, name)) {
     if (!principal) throw new RegistryError('UNAUTHORIZED', `log in to ${action} ${name}`);
     const why = principal.readOnly && action !== 'access' ? ' with a read-only token' : '';
     throw new RegistryError('FORBIDDEN', `${principal.name} may not ${action} ${name}${why}`);
+  }
+  if (principal && ctx.auth.needsMaintainer(principal, action, name)) {
+    const maintainers = await packageMaintainers(ctx.service, name);
+    if (maintainers.length && !maintainers.some((m) => m.name === principal.name)) {
+      throw new RegistryError('FORBIDDEN', `${principal.name} is not a maintainer of ${name}: only ${maintainers.map((m) => m.name).join(', ')} may ${action} it (they can add you with npm owner add ${principal.name} ${name})`);
+    }
   }
   return principal;
 }

@@ -106,7 +106,7 @@ export function feedRoutes(ctx: HandlerContext): Hono {
     const { name, rest } = parsePackagePath(segments);
     if (rest.length > 0) throw new RegistryError('NOT_FOUND', 'no such feed');
     assertPackageName(name);
-    check(ctx, principal, 'access', name);
+    await check(ctx, principal, 'access', name);
     const events = await eventsOf(name, q);
     if (events.length === 0 && !(await readHistory(ctx.store, name, { limit: 1 }))) throw new RegistryError('NOT_FOUND', `package ${name} not found`);
     return respond(url, q, `${name} releases`, `Releases of ${name} on ${ctx.publicUrl}`, events);

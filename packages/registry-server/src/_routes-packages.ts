@@ -7,6 +7,7 @@ import { keys } from '@factorywager/r2-store';
 import { isLive, publicPackument, withTarballUrls, type Packument } from './packages/packument.ts';
 import { hasAttachments, preparePublish } from './packages/publish-request.ts';
 import { viaOf } from './proxy/_via.ts';
+import { changeOwners, packageOwnersRoute, isOwnerBody, isStarBody, maintainerOf, star } from './_routes-owners.ts';
 
 const ABBREVIATED = 'application/vnd.npm.install-v1+json';
 const notFound = (what: string) => new RegistryError('NOT_FOUND', `${what} not found`);
@@ -24,6 +25,7 @@ export async function packageRoute(ctx: HandlerContext, req: Request): Promise<R
   if (raw[0] === '-' && raw[1] === 'package') {
     const { name, rest } = parsePackagePath(raw.slice(2));
     assertPackageName(name);
+    if (rest[0] === 'collaborators' || rest[0] === 'owners') return packageOwnersRoute(ctx, req, method, name, rest);
     if (rest[0] !== 'dist-tags' || rest.length > 2) throw notFound('route');
     return distTags(ctx, req, method, name, rest[1]);
   }
@@ -141,11 +143,21 @@ async function readObject(ctx: HandlerContext, req: Request): Promise<Record<str
 }
 
 async function putPackage(ctx: HandlerContext, req: Request, name: string): Promise<Response> {
-  const who = await authorize(ctx, req, 'publish', name);
+  const principal = await ctx.auth.authenticate(req);
+  if (!principal || !ctx.auth.can(principal, 'publish', name)) {
+    // Who may not publish may still star (`{ _id, _rev, users }`, a small body): a larger body is
+    // refused before it is read, anything but a star after.
+    if (!principal || Number(req.headers.get('content-length') ?? 0) > TAG_BODY_LIMIT) await check(ctx, principal, 'publish', name);
+    const small = principal ? await readJson(req, TAG_BODY_LIMIT).catch(() => null) : null;
+    if (principal && isStarBody(small)) return star(ctx, principal, name, small);
+    if (principal) await check(ctx, principal, 'publish', name);
+  }
   const body = await readObject(ctx, req);
+  if (principal && isStarBody(body)) return star(ctx, principal, name, body);
+  const who = await check(ctx, principal, 'publish', name);
   if (hasAttachments(body)) {
     const prepared = await preparePublish(name, body, { publicUrl: ctx.publicUrl, readTarball: ctx.readTarball, tarball: ctx.tarballLimits, metadata: ctx.metadataLimits });
-    const doc = await ctx.service.publish(name, prepared, actorOf(who));
+    const doc = await ctx.service.publish(name, prepared, actorOf(who), await maintainerOf(ctx, who));
     return json({ ok: true, id: name, rev: doc._rev }, 201);
   }
   const doc = await ctx.service.updateVersions(name, body, actorOf(who));
@@ -155,13 +167,14 @@ async function putPackage(ctx: HandlerContext, req: Request, name: string): Prom
 /** npm's one-version unpublish (a packument without that version), or any metadata change at a revision. */
 async function putRevision(ctx: HandlerContext, req: Request, name: string, rev: string): Promise<Response> {
   const principal = await ctx.auth.authenticate(req);
-  if (!ctx.auth.can(principal, 'publish', name)) check(ctx, principal, 'unpublish', name);
+  if (!ctx.auth.can(principal, 'publish', name)) await check(ctx, principal, 'unpublish', name);
   const body = await readObject(ctx, req);
+  if (isOwnerBody(body)) return changeOwners(ctx, principal, name, rev, body);
   const current = (await ctx.service.cache.read(name))?.doc ?? null;
   if (!isLive(current)) throw notFound(`package ${name}`);
   const incoming = isPlainObject(body.versions) ? body.versions : {};
   const removes = Object.keys(current.versions).some((v) => !(v in incoming));
-  const who = check(ctx, principal, removes ? 'unpublish' : 'publish', name);
+  const who = await check(ctx, principal, removes ? 'unpublish' : 'publish', name);
   const doc = await ctx.service.updateVersions(name, body, actorOf(who), rev);
   return json({ ok: true, id: name, rev: doc._rev });
 }

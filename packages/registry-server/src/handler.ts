@@ -16,6 +16,7 @@ import { searchIndex, summaryOf } from './packages/index-search.ts';
 import { PackageIndex } from './packages/package-index.ts';
 import { parseDuration } from './config/_duration.ts';
 import { feedRoutes } from './_routes-feeds.ts';
+import { ownerRoutes } from './_routes-owners.ts';
 import { DownloadCounter } from './packages/downloads.ts';
 import { PackageService } from './packages/package-service.ts';
 import { DEFAULT_METADATA_LIMITS, type MetadataLimits } from './packages/manifest-fields.ts';
@@ -157,6 +158,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   });
   app.route('/', fwRoutes(ctx));
   app.route('/', feedRoutes(ctx));
+  app.route('/', ownerRoutes(ctx));
   app.route('/', deps.auth.routes);
   mountWeb(app, ctx, () => handler);
   app.all('*', (c) => packageRoute(ctx, c.req.raw));

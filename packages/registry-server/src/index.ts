@@ -9,11 +9,12 @@ export { searchIndex, matchEntries, summaryOf, type PackageSummary } from './pac
 export { PackageIndex, type IndexView, type PackageIndexOptions } from './packages/package-index.ts';
 export { entryOf, type IndexEntry } from './packages/index-entry.ts';
 export { createAuth, type AuthDeps } from './auth/auth.ts';
-export { checkAccess, matchPackagePattern } from './auth/access.ts';
+export { checkAccess, matchPackagePattern, needsMaintainer } from './auth/access.ts';
 export { addUser, deleteUser, type AddedUser } from './auth/user-admin.ts';
 export { RESERVED_USER_NAMES, signupRefusal } from './auth/signup-policy.ts';
 export { hashPassword, verifyPassword, timingSafeEqual, PBKDF2_ITERATIONS, type PasswordHash } from './auth/password.ts';
-export type { Auth, Principal, PackageAction } from './auth/types.ts';
+export type { Auth, Principal, PackageAction, PublicUser } from './auth/types.ts';
+export { maintainersOf, type Maintainer } from './packages/maintainers.ts';
 export { baseConfig } from './config/defaults.ts';
 export { validateConfig, validateConfigLayer } from './config/validate.ts';
 export { configFromEnv, type ConfigEnv, type StorageEnvReader } from './config/env.ts';

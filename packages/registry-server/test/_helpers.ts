@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { createTarGzip } from 'nanotar';
 import { memoryDriver, wrapStore, type Store } from '@factorywager/r2-store';
-import { checkAccess } from '../src/auth/access.ts';
+import { checkAccess, needsMaintainer } from '../src/auth/access.ts';
 import type { Auth, Principal } from '../src/auth/types.ts';
 import type { PackageRule } from '../src/config/types.ts';
 import { RegistryError } from '../src/errors.ts';
@@ -38,6 +38,12 @@ export function fakeAuth(rules: PackageRule[]): Auth {
       return p;
     },
     can: (p, action, pkg) => checkAccess(rules, p, action, pkg),
+    needsMaintainer: (p, action, pkg) => needsMaintainer(rules, p, action, pkg),
+    user: async (name) => {
+      const p = Object.values(tokens).find((t) => t.name === name);
+      return p ? { name, email: `${name}@example.com` } : null;
+    },
+    configuredUsers: () => [{ name: 'root', roles: ['admin'] }],
     routes,
   };
   return auth;

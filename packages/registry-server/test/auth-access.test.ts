@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkAccess, matchPackagePattern } from '../src/auth/access.ts';
+import { checkAccess, matchPackagePattern, needsMaintainer } from '../src/auth/access.ts';
 import type { Principal } from '../src/auth/types.ts';
 import type { PackageRule } from '../src/config/types.ts';
 
@@ -44,5 +44,20 @@ describe('checkAccess: the first matching rule decides', () => {
   it('denies when no rule matches', () => {
     expect(checkAccess([{ pattern: '@acme/*', access: ['$all'], publish: ['$all'], unpublish: ['$all'] }], alice, 'access', 'left-pad')).toBe(false);
     expect(checkAccess([], alice, 'access', 'left-pad')).toBe(false);
+  });
+});
+
+describe('needsMaintainer: group grants are kept to maintainers unless the rule says otherwise', () => {
+  const owned: PackageRule[] = [
+    { pattern: '@acme/*', access: ['$all'], publish: ['$authenticated', 'dev'], unpublish: ['admins'] },
+    { pattern: 'open-*', access: ['$all'], publish: ['$authenticated'], unpublish: ['$authenticated'], maintainersOnly: false },
+    { pattern: '**', access: ['$all'], publish: ['$authenticated'], unpublish: ['$authenticated'] },
+  ];
+  it.each([
+    [bob, 'publish', '@acme/ui', true], [dan, 'publish', '@acme/ui', false], [alice, 'unpublish', '@acme/ui', false],
+    [bob, 'publish', 'open-x', false], [bob, 'publish', 'left-pad', true], [bob, 'unpublish', 'left-pad', true],
+    [bob, 'access', 'left-pad', false], [aliceRo, 'publish', 'left-pad', false],
+  ] as const)('%o %s %s -> %s', (who, action, pkg, expected) => {
+    expect(needsMaintainer(owned, who, action, pkg)).toBe(expected);
   });
 });

@@ -25,7 +25,7 @@ describe('publish and read', () => {
     expect(doc._fw).toBeUndefined();
     const v = doc.versions['1.0.0'];
     expect(v.dist.tarball).toBe(`${BASE}/left-pad/-/left-pad-1.0.0.tgz`);
-    expect(v._npmUser).toEqual({ name: 'ana' });
+    expect(v._npmUser).toEqual({ name: 'ana', email: 'ana@example.com' });
     expect(v.dist.fileCount).toBe(2);
     expect(v.readme).toBeUndefined();
     expect(doc.time['1.0.0']).toBeTypeOf('string');

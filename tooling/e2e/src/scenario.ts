@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { npmClient, whoamiWithToken } from './clients/npm.ts';
 import type { RegistryClient } from './clients/types.ts';
-import { consumerProject, GREETER, greeterPackage, UTIL, utilPackage } from './fixtures.ts';
+import { consumerProject, GREETER, greeterPackage, UTIL, utilPackage, writePackage } from './fixtures.ts';
+import { addUser, publish } from './publish-doc.ts';
 import { startRegistry } from './registry-process.ts';
-import { addUser } from './publish-doc.ts';
 import { startUpstream, type TestUpstream } from './upstream.ts';
 import { run } from './run.ts';
 import { createWorkspace } from './workspace.ts';
@@ -13,6 +13,10 @@ import { createWorkspace } from './workspace.ts';
 const USER = 'alice';
 const PASSWORD = 'correct horse battery staple';
 const EMAIL = 'alice@example.com';
+const NEW_PASSWORD = 'a new horse battery staple';
+const OWNED = 'fw-e2e-owned';
+
+const publishAs = (registry: string, token: string, name: string, version: string) => publish(registry, token, name, version);
 
 /** What the scenario needs of a running registry, wherever it runs (a Bun process, workerd). */
 export interface ScenarioRegistry {
@@ -37,7 +41,10 @@ export function registryScenario(makeClient: (ws: ReturnType<typeof createWorksp
   let client: RegistryClient;
   const probe = makeClient(createWorkspace('http://127.0.0.1:1/'));
   probe.ws.remove();
-  const optional = ['login', 'ping', 'distTagAdd', 'deprecate', 'undeprecate', 'unpublish', 'search', 'audit', 'tokenCreate'] as const;
+  const optional = [
+    'login', 'ping', 'distTagAdd', 'deprecate', 'undeprecate', 'unpublish', 'search', 'audit', 'tokenCreate',
+    'ownerLs', 'ownerAdd', 'accessListPackages', 'accessListCollaborators', 'star', 'profileGet', 'profileSetPassword',
+  ] as const;
   const has = (op: (typeof optional)[number]) => typeof probe[op] === 'function';
   const lacks = optional.filter((op) => !has(op));
   const title = `${probe.name} against the registry${options.where ? ` in ${options.where}` : ''}${lacks.length ? ` (no ${probe.name} command for: ${lacks.join(', ')})` : ''}`;
@@ -151,9 +158,62 @@ export function registryScenario(makeClient: (ws: ReturnType<typeof createWorksp
       expect(after.code).not.toBe(0);
     });
 
+    it('view maintainers names the first publisher', async () => {
+      const maintainers = [await client.view(GREETER, 'maintainers')].flat();
+      expect(JSON.stringify(maintainers)).toContain(USER);
+    });
+
+    step('ownerLs', 'owner ls lists the first publisher with its e-mail', async () => {
+      expect(await client.ownerLs!(GREETER)).toEqual([`${USER} <${EMAIL}>`]);
+    });
+
+    step('ownerAdd', 'owner add lets another user publish; owner rm takes it back with a 403 JSON error', async () => {
+      const dir = writePackage(client.ws.dir('src/owned-1.0.0'), { name: OWNED, version: '1.0.0' }, { 'index.js': 'module.exports = 1;\n' });
+      await client.publish(dir);
+      const bob = await addUser(registry.url, 'bob', 'bobs password here');
+      expect((await publishAs(registry.url, bob, OWNED, '1.0.1')).status).toBe(403);
+      await client.ownerAdd!('bob', OWNED);
+      if (client.ownerLs) expect(await client.ownerLs(OWNED)).toEqual([`${USER} <${EMAIL}>`, 'bob <bob@example.com>']);
+      expect((await publishAs(registry.url, bob, OWNED, '1.0.1')).status).toBe(201);
+      await client.ownerRm!('bob', OWNED);
+      const refused = await publishAs(registry.url, bob, OWNED, '1.0.2');
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { error: string }).error).toContain(`bob is not a maintainer of ${OWNED}`);
+    });
+
+    step('accessListPackages', 'access list packages for the user and for the scope', async () => {
+      expect(await client.accessListPackages!()).toMatchObject({ [UTIL]: 'read-write', [GREETER]: 'read-write' });
+      expect(await client.accessListPackages!(GREETER.split('/')[0])).toEqual({ [GREETER]: 'read-write' });
+    });
+
+    step('accessListCollaborators', 'access list collaborators of a package', async () => {
+      expect(await client.accessListCollaborators!(GREETER)).toEqual({ [USER]: 'read-write' });
+    });
+
+    step('star', 'star, stars and unstar', async () => {
+      await client.star!(UTIL);
+      expect(await client.stars!()).toContain(UTIL);
+      await client.unstar!(UTIL);
+      expect(await client.stars!()).not.toContain(UTIL);
+    });
+
+    step('profileGet', 'profile get shows name and e-mail', async () => {
+      expect(await client.profileGet!()).toMatchObject({ name: USER, email: EMAIL });
+    });
+
     step('audit', 'audit does not fail, and sends the upstream no private name', async () => {
       await client.audit!(join(client.ws.root, 'consumer'));
       for (const r of upstream.auditRequests()) expect(r.body).not.toMatch(/fw-e2e/);
+    });
+
+    step('profileSetPassword', 'profile set password keeps this session and revokes the others', async () => {
+      const other = await addUser(registry.url, USER, PASSWORD);
+      expect((await whoamiWithToken(client.ws, other)).code).toBe(0);
+      await client.profileSetPassword!(PASSWORD, NEW_PASSWORD);
+      expect(await client.whoami()).toBe(USER);
+      expect((await whoamiWithToken(client.ws, other)).code).not.toBe(0);
+      await expect(addUser(registry.url, USER, PASSWORD)).rejects.toThrow(/401/);
+      expect((await addUser(registry.url, USER, NEW_PASSWORD)).length).toBeGreaterThan(20);
     });
 
     step('unpublish', 'unpublishes one version, then a whole package', async () => {

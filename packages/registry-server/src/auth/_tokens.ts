@@ -159,3 +159,10 @@ export async function deleteAllTokens(store: Store, name: string): Promise<numbe
     count += page.keys.length;
   }
 }
+
+/** Deletes every token of `owner` but `keep` (the session that asked); returns how many went. */
+export async function revokeTokens(store: Store, owner: TokenOwner, keep: string | undefined, nowMs: number): Promise<number> {
+  const gone = (await listTokens(store, owner, nowMs)).filter((r) => r.key !== keep).map((r) => authKeys.token(owner.name, r.key));
+  if (gone.length) await store.deleteMany(gone);
+  return gone.length;
+}

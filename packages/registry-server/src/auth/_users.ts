@@ -16,6 +16,12 @@ export interface UserRecord {
   password: PasswordHash;
   created: string;
   updated: string;
+  /** Profile fields `npm profile set` may change. */
+  fullname?: string;
+  homepage?: string;
+  twitter?: string;
+  github?: string;
+  freenode?: string;
 }
 
 /** The failed-login limiters: per user from one address, and per address over every user name. */
@@ -25,6 +31,9 @@ export interface LoginLimiters {
   /** Keyed by address, with a higher limit: bounds guessing over many user names from one place. */
   address: FailureLimiter;
 }
+
+/** The profile fields of {@link UserRecord} besides the e-mail. */
+export const PROFILE_FIELDS = ['fullname', 'homepage', 'twitter', 'github', 'freenode'] as const;
 
 // Spent on unknown users so that a miss costs what a wrong password costs.
 let dummy: Promise<PasswordHash> | undefined;
@@ -96,6 +105,24 @@ export class Users {
     if (address) byAddress.forgive(address);
     if (user.password.iterations < this.iterations || typeof user.id !== 'string') return this.#upgrade(name, password, user);
     return user;
+  }
+
+  /** Applies `change` to the stored record (a new password is hashed here); NOT_FOUND when the user is gone. */
+  async update(name: string, change: { password?: string; email?: string; fields?: Partial<Record<(typeof PROFILE_FIELDS)[number], string | null>> }, nowIso: string): Promise<UserRecord> {
+    const hash = change.password === undefined ? undefined : await hashPassword(change.password, this.iterations);
+    const result = await this.store.updateJson<UserRecord>(authKeys.user(name), (cur) => {
+      if (!cur) throw new RegistryError('NOT_FOUND', `no user ${name}`);
+      const next: UserRecord = { ...cur, updated: nowIso };
+      if (hash) next.password = hash;
+      if (change.email !== undefined) next.email = change.email;
+      for (const field of PROFILE_FIELDS) {
+        const value = change.fields?.[field];
+        if (value === null || value === '') delete next[field];
+        else if (value !== undefined) next[field] = value;
+      }
+      return next;
+    });
+    return result.value!;
   }
 
   // Raises the cost of an old hash, and gives a record from before user ids its id.

@@ -21,15 +21,23 @@ export function matchPackagePattern(pattern: string, name: string): boolean {
   return matcher(name);
 }
 
-/** True when one of `grantees` names this principal (or a group it belongs to). */
-function granted(grantees: readonly string[], principal: Principal | null): boolean {
+/** How a rule grants: not at all, through a group only, or to this user or one of its roles by name. */
+type Grant = 'none' | 'group' | 'named';
+
+function granted(grantees: readonly string[], principal: Principal | null): Grant {
+  let out: Grant = 'none';
   for (const g of grantees) {
-    if (g === '$all') return true;
-    if (g === '$anonymous' && principal === null) return true;
-    if (principal === null) continue;
-    if (g === '$authenticated' || g === principal.name || principal.roles.includes(g)) return true;
+    if (principal !== null && (g === principal.name || principal.roles.includes(g))) return 'named';
+    if (g === '$all' || (g === '$anonymous' && principal === null) || (g === '$authenticated' && principal !== null)) out = 'group';
   }
-  return false;
+  return out;
+}
+
+function decide(rules: readonly PackageRule[], principal: Principal | null, action: PackageAction, pkg: string): { grant: Grant; rule?: PackageRule } {
+  if (principal?.readOnly && action !== 'access') return { grant: 'none' };
+  const rule = rules.find((r) => matchPackagePattern(r.pattern, pkg));
+  if (!rule) return { grant: 'none' };
+  return { grant: granted(rule[action], principal), rule };
 }
 
 /**
@@ -41,8 +49,20 @@ function granted(grantees: readonly string[], principal: Principal | null): bool
  * checkAccess(rules, null, 'publish', 'left-pad');  // false
  */
 export function checkAccess(rules: readonly PackageRule[], principal: Principal | null, action: PackageAction, pkg: string): boolean {
-  if (principal?.readOnly && action !== 'access') return false;
-  const rule = rules.find((r) => matchPackagePattern(r.pattern, pkg));
-  if (!rule) return false;
-  return granted(rule[action], principal);
+  return decide(rules, principal, action, pkg).grant !== 'none';
+}
+
+/**
+ * True when the rule allows `action` on `pkg` only through a group (`$authenticated`, `$all`) and the
+ * rule keeps such grants to the package's maintainers (`maintainersOnly`, default true): then the
+ * principal must be a maintainer of an existing package. `access` never needs one.
+ * @example
+ * const rules = [{ pattern: '**', access: ['$all'], publish: ['$authenticated', 'ci'], unpublish: [] }];
+ * needsMaintainer(rules, { name: 'ana', roles: [], readOnly: false }, 'publish', 'pkg');     // true
+ * needsMaintainer(rules, { name: 'bot', roles: ['ci'], readOnly: false }, 'publish', 'pkg'); // false
+ */
+export function needsMaintainer(rules: readonly PackageRule[], principal: Principal | null, action: PackageAction, pkg: string): boolean {
+  if (action === 'access') return false;
+  const { grant, rule } = decide(rules, principal, action, pkg);
+  return grant === 'group' && rule?.maintainersOnly !== false;
 }

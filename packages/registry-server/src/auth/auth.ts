@@ -5,7 +5,7 @@ import { parseDuration } from '../config/_duration.ts';
 import { RegistryError } from '../errors.ts';
 import { errorResponse as sharedErrorResponse, toRegistryError } from '../_error-response.ts';
 import { isPlainObject, readJson as readJsonBody } from '../_http.ts';
-import { checkAccess } from './access.ts';
+import { checkAccess, needsMaintainer } from './access.ts';
 import { inCidrs, isIpv4Cidr } from './_cidr.ts';
 import { assertUserName, authKeys, isTokenId } from './_keys.ts';
 import { BasicCredentials } from './_basic.ts';
@@ -13,6 +13,7 @@ import { FailureLimiter } from './_rate-limit.ts';
 import { assertSignupAllowed } from './signup-policy.ts';
 import { issueToken, listTokens, resolveSigningKey, verifyToken, type TokenRecord } from './_tokens.ts';
 import { Users } from './_users.ts';
+import { profileRoutes, publicUser } from './_profile-routes.ts';
 import type { Auth, Principal } from './types.ts';
 import { originalRequest } from '../_request-origin.ts';
 
@@ -202,9 +203,22 @@ export function createAuth(deps: AuthDeps): Auth {
     return c.body(null, 204);
   });
 
+  routes.route('/', profileRoutes({ store, users, now, requirePrincipal, address }));
+
   return {
     authenticate,
     can: (principal, action, pkg) => checkAccess(config.packages, principal, action, pkg),
+    needsMaintainer: (principal, action, pkg) => needsMaintainer(config.packages, principal, action, pkg),
+    user: async (name) => {
+      try {
+        assertUserName(name);
+      } catch {
+        return null;
+      }
+      const u = await users.get(name);
+      return u ? publicUser(u) : null;
+    },
+    configuredUsers: () => Object.entries(config.users).map(([name, u]) => ({ name, roles: u.roles })),
     routes,
   };
 }

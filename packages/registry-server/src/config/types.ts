@@ -17,6 +17,12 @@ export interface PackageRule {
    * search), whatever `proxy` says. A rule without `proxy` reserves its names too.
    */
   private?: boolean;
+  /**
+   * Default true: a grant through a group (`$all`, `$authenticated`, `$anonymous`) lets one create a
+   * package, and from then on only its maintainers publish, tag, deprecate or unpublish it. Grants
+   * to named users and roles always apply. False: a group grant applies to every package as well.
+   */
+  maintainersOnly?: boolean;
 }
 
 export interface UplinkConfig {

@@ -39,7 +39,7 @@ function packages(c: Checker, raw: unknown, uplinks: Record<string, unknown>): P
   if (!Array.isArray(raw)) c.fail('packages', 'must be an array of rules');
   return raw.map((r, i) => {
     const f = `packages[${i}]`;
-    const o = c.object(r, f, ['pattern', ...GRANTS, 'proxy', 'private']);
+    const o = c.object(r, f, ['pattern', ...GRANTS, 'proxy', 'private', 'maintainersOnly']);
     const grantees = (g: (typeof GRANTS)[number]) => {
       const list = c.strings(o[g] ?? [], `${f}.${g}`);
       for (const name of list) {
@@ -61,6 +61,7 @@ function packages(c: Checker, raw: unknown, uplinks: Record<string, unknown>): P
       rule.private = c.boolean(o.private, `${f}.private`);
       if (rule.private && rule.proxy?.length) c.fail(`${f}.private`, 'cannot be true on a rule that lists proxy uplinks (a private name is never proxied)');
     }
+    if (o.maintainersOnly !== undefined) rule.maintainersOnly = c.boolean(o.maintainersOnly, `${f}.maintainersOnly`);
     return rule;
   });
 }

@@ -1,7 +1,7 @@
 import { appendLog, keys, type Store } from '@factorywager/r2-store';
 
 /** What happened to a package. */
-export type HistoryEventType = 'publish' | 'tag' | 'untag' | 'deprecate' | 'unpublish' | 'rollback';
+export type HistoryEventType = 'publish' | 'tag' | 'untag' | 'deprecate' | 'unpublish' | 'rollback' | 'owner';
 
 /**
  * Every {@link HistoryEventType}, for filters.

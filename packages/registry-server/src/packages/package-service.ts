@@ -9,6 +9,7 @@ import { appendHistory, type HistoryEvent } from './history.ts';
 import { writeGraphFile } from './graph-file.ts';
 import { PackumentCache } from './packument-cache.ts';
 import { isLive, type Packument } from './packument.ts';
+import { maintainersOf, type Maintainer } from './maintainers.ts';
 import type { PreparedPublish } from './publish-request.ts';
 import { DEFAULT_METADATA_LIMITS, deprecationOf, type MetadataLimits } from './manifest-fields.ts';
 import { claimJournal, completePublish, defaultOwner, journalKey, repairJournal, type JournalEntry, type PublishOwner, type RepairNote } from './publish-journal.ts';
@@ -61,7 +62,8 @@ export class PackageService {
     return repairJournal(this.store, this.owner);
   }
 
-  private async update(name: string, fn: (doc: Packument | null) => Packument | undefined): Promise<Packument | null> {
+  /** Changes the manifest through check-and-set and keeps the cache current (also for the owner and star changes). */
+  async update(name: string, fn: (doc: Packument | null) => Packument | undefined): Promise<Packument | null> {
     const result = await this.store.updateJson<Packument>(keys.manifest(name), fn);
     if (result.written) {
       this.cache.set(name, result.value, result.etag);
@@ -77,8 +79,10 @@ export class PackageService {
    * Writes a checked version: a journal entry, the tarball, the manifest (the commit), then the version
    * record and the history event, then the journal entry goes. A server killed in between leaves the
    * entry, and {@link repair} finishes the publish (or removes its orphan tarball) on the next start.
+   * The first publisher (`who`, with the e-mail of its user record) becomes the maintainer;
+   * maintainers of a fully unpublished package stay.
    */
-  async publish(name: string, p: PreparedPublish, actor: string): Promise<Packument> {
+  async publish(name: string, p: PreparedPublish, actor: string, who: Maintainer = { name: actor }): Promise<Packument> {
     const existing = (await this.cache.read(name))?.doc ?? null;
     if (existing?.versions[p.version] || existing?.time[p.version]) throw versionExists(name, p.version);
     const time = this.now().toISOString();
@@ -105,10 +109,13 @@ export class PackageService {
         before = { ...(current?.['dist-tags'] ?? {}) };
         const next: Packument = current
           ? structuredClone(current)
-          : { _id: name, _rev: '', name, 'dist-tags': {}, versions: {}, time: { created: time }, maintainers: [{ name: actor }] };
+          : { _id: name, _rev: '', name, 'dist-tags': {}, versions: {}, time: { created: time }, maintainers: [] };
+        const maintainers = maintainersOf(current);
+        next.maintainers = maintainers.length ? maintainers : [who];
         delete next.time.unpublished;
         next._rev = nextRev(current?._rev);
-        next.versions[p.version] = { ...p.manifest, _npmUser: { name: actor } };
+        // As npmjs does: the version keeps the maintainers at its publish (pnpm view reads them there).
+        next.versions[p.version] = { ...p.manifest, _npmUser: who, maintainers: next.maintainers };
         next.time[p.version] = time;
         next.time.modified = time;
         Object.assign(next['dist-tags'], p.tags);
@@ -221,9 +228,12 @@ export class PackageService {
       if (rev !== current._rev) throw staleRev(name);
       gone = Object.keys(current.versions);
       tagsBefore = current['dist-tags'];
+      // Maintainers stay, so only they can publish the name again.
       return {
         _id: name, _rev: nextRev(current._rev), name, 'dist-tags': {}, versions: {},
         time: { ...current.time, modified: time, unpublished: { time, versions: gone } },
+        maintainers: maintainersOf(current),
+        ...(current.users ? { users: current.users } : {}),
       };
     });
     await Promise.all(gone.map((v) => this.store.delete(keys.tarball(name, tarballFile(name, v)))));

@@ -1,4 +1,5 @@
 import { tarballFile } from '../_names.ts';
+import { withMaintainers } from './maintainers.ts';
 
 /** One version's manifest as published (package.json plus `dist` and npm's underscore fields). */
 export interface VersionManifest {
@@ -43,12 +44,13 @@ const INSTALL_FIELDS = [
 ] as const;
 
 /**
- * The full document as served: everything but the registry's private fields.
+ * The full document as served: everything but the registry's private fields, with maintainers
+ * (derived from the first publisher for packuments stored before they were kept).
  * @example
  * const body = JSON.stringify(publicPackument(doc));
  */
 export function publicPackument(doc: Packument): Omit<Packument, '_fw'> {
-  const { _fw, ...rest } = doc;
+  const { _fw, ...rest } = withMaintainers(doc);
   return rest;
 }
 

@@ -78,8 +78,34 @@ export function npmClient(ws: ClientWorkspace): RegistryClient {
     async tokenRevoke(key) {
       await npm(['token', 'revoke', key]);
     },
+    ownerLs: async (pkg) => lines((await npm(['owner', 'ls', pkg])).stdout),
+    async ownerAdd(user, pkg) {
+      await npm(['owner', 'add', user, pkg]);
+    },
+    async ownerRm(user, pkg) {
+      await npm(['owner', 'rm', user, pkg]);
+    },
+    profileGet: async () => JSON.parse((await npm(['profile', 'get', '--json'])).stdout),
+    async profileSetPassword(current, next) {
+      await npm(['profile', 'set', 'password'], ws.root, [
+        [/Current password:\s*$/, current],
+        [/New password:\s*$/, next],
+        [/Again:\s*$/, next],
+      ]);
+    },
+    accessListPackages: async (entity) => JSON.parse((await npm(['access', 'list', 'packages', ...(entity ? [entity] : []), '--json'])).stdout),
+    accessListCollaborators: async (pkg) => JSON.parse((await npm(['access', 'list', 'collaborators', pkg, '--json'])).stdout),
+    async star(pkg) {
+      await npm(['star', pkg]);
+    },
+    async unstar(pkg) {
+      await npm(['unstar', pkg]);
+    },
+    stars: async (user) => lines((await npm(['stars', ...(user ? [user] : [])])).stdout),
   };
 }
+
+const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
 
 /** `npm whoami` with an explicit token, for checks that a token works or stopped working. */
 export async function whoamiWithToken(ws: ClientWorkspace, token: string) {

@@ -7,6 +7,8 @@ import { parseDistTags, type RegistryClient } from './types.ts';
 /** pnpm, pinned as a devDependency of the workspace root. pnpm has no `token` command. */
 export const PNPM_BIN = join(repoRoot, 'node_modules/.bin/pnpm');
 
+const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+
 export function pnpmClient(ws: ClientWorkspace): RegistryClient {
   const pnpm = (args: string[], cwd = ws.root, answers?: Array<[RegExp, string]>) =>
     runOk(PNPM_BIN, [...args, '--registry', ws.registry], { cwd, env: ws.env, answers, pty: answers !== undefined });
@@ -60,5 +62,26 @@ export function pnpmClient(ws: ClientWorkspace): RegistryClient {
     async audit(projectDir) {
       await pnpm(['audit'], projectDir);
     },
+    ownerLs: async (pkg) => lines((await pnpm(['owner', 'ls', pkg])).stdout),
+    // pnpm 12 takes the package first: `pnpm owner add <pkg> <user>`
+    async ownerAdd(user, pkg) {
+      await pnpm(['owner', 'add', pkg, user]);
+    },
+    async ownerRm(user, pkg) {
+      await pnpm(['owner', 'rm', pkg, user]);
+    },
+    accessListPackages: async (entity) => JSON.parse((await pnpm(['access', 'list', 'packages', ...(entity ? [entity] : []), '--json'])).stdout),
+    async accessListCollaborators(pkg) {
+      // pnpm 12 prints a list of { user, email, permissions }
+      const list = JSON.parse((await pnpm(['access', 'list', 'collaborators', pkg, '--json'])).stdout) as Array<{ user: string; permissions: string }>;
+      return Object.fromEntries(list.map((e) => [e.user, e.permissions]));
+    },
+    async star(pkg) {
+      await pnpm(['star', pkg]);
+    },
+    async unstar(pkg) {
+      await pnpm(['unstar', pkg]);
+    },
+    stars: async (user) => lines((await pnpm(['stars', ...(user ? [user] : [])])).stdout),
   };
 }

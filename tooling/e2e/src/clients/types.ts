@@ -10,7 +10,7 @@ export interface TokenInfo {
  * left undefined, and the scenario registers no test for it (it says so in the suite's name).
  */
 export interface RegistryClient {
-  name: 'npm' | 'bun' | 'pnpm';
+  name: 'npm' | 'bun' | 'pnpm' | 'yarn1' | 'yarn4' | 'deno';
   ws: ClientWorkspace;
   version(): Promise<string>;
   /** Creates the user (adduser) or logs in; the token lands in the workspace's .npmrc. */
@@ -32,6 +32,22 @@ export interface RegistryClient {
   tokenCreate?(password: string, options?: { readOnly?: boolean }): Promise<string>;
   tokenList?(): Promise<TokenInfo[]>;
   tokenRevoke?(key: string): Promise<void>;
+  /** `owner ls`: one `name <email>` line per maintainer. */
+  ownerLs?(pkg: string): Promise<string[]>;
+  ownerAdd?(user: string, pkg: string): Promise<void>;
+  ownerRm?(user: string, pkg: string): Promise<void>;
+  /** `profile get --json`. */
+  profileGet?(): Promise<Record<string, unknown>>;
+  /** `profile set password`, answering the prompts for the current and the new password. */
+  profileSetPassword?(current: string, next: string): Promise<void>;
+  /** `access list packages [user|scope] --json`: package -> read-write / read-only. */
+  accessListPackages?(entity?: string): Promise<Record<string, string>>;
+  /** `access list collaborators <pkg> --json`: user -> read-write. */
+  accessListCollaborators?(pkg: string): Promise<Record<string, string>>;
+  star?(pkg: string): Promise<void>;
+  unstar?(pkg: string): Promise<void>;
+  /** `stars [user]`: the starred package names. */
+  stars?(user?: string): Promise<string[]>;
 }
 
 /** Parses `tag: version` lines as npm and pnpm print them for `dist-tag ls`. */
