@@ -176,6 +176,13 @@ const registry: Area = {
     },
   },
   user: userCommand,
+  setup: {
+    summary: 'point npm, pnpm, yarn, bun or deno at REGISTRY_URL: registry or scope, token, release-age exemption',
+    usage: '<npm|pnpm|yarn|bun|deno> [--scope @acme] [--user|--project] [--dry-run]',
+    args: [1, 1],
+    options: { scope: { type: 'string' }, user: { type: 'boolean' }, project: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+    run: async (ctx) => (await import('./_setup.ts')).setup(ctx),
+  },
   config: {
     summary: 'init: write a commented registry.config.json5; load: print the resolved config, secrets redacted',
     usage: '<init|load> [--config <file>] [--force] [--upstream <url>]',
