@@ -28,6 +28,8 @@ const bad = (message: string) => new RegistryError('BAD_REQUEST', message);
 const MAX_PACKAGE_JSON = 1024 * 1024;
 /** Input fed to the inflater per step: a 1 KiB slice inflates to at most ~1 MiB, so no step blocks for long. */
 const SLICE = 1024;
+/** Longest stretch of inflating and parsing before other requests get a turn. */
+const YIELD_MS = 4;
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
 const show = (path: string) => JSON.stringify(path.slice(0, 200));
 
@@ -55,7 +57,7 @@ function pathProblem(path: string): string | null {
  * links and hardlinks, devices, FIFOs and unknown types, `..`, absolute and ambiguous paths, the same
  * path twice (npm keeps the last; compared case-insensitively, as macOS and Windows file systems do),
  * a file that is also a folder, and any header node-tar warns about. Streams: inflated in small steps
- * through the web DecompressionStream so the event loop is never held long, never kept whole (only
+ * through the web DecompressionStream, giving the event loop a turn every few milliseconds, never kept whole (only
  * package.json is collected), and stopped at `limits`. Writes nothing.
  * @example
  * const { pkg, fileCount } = await readTarball(tgz, { maxUnpackedSize: 4e8, maxEntries: 1e5 });
@@ -129,8 +131,15 @@ export async function readTarball(tgz: Uint8Array, limits: TarballLimits): Promi
   }, { highWaterMark: 1 });
   const reader = input.pipeThrough(new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>).getReader();
   let inflated = 0;
+  let slice = performance.now();
   try {
     for (;;) {
+      // Reads of a web stream resolve as microtasks: without a macrotask turn now and then, timers
+      // and sockets would wait for the whole archive.
+      if (performance.now() - slice > YIELD_MS) {
+        await new Promise((r) => setTimeout(r, 0));
+        slice = performance.now();
+      }
       let step;
       try {
         step = await reader.read();
