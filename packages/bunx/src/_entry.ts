@@ -6,7 +6,7 @@ import { assertOwned, ensureOwnedDir, makeTempDir } from './_fs.ts';
 import { ENTRY_FILE, LAST_USE_FILE, PACKAGE_DIR, TMP_DIR, entryDir, nameSegment, type EntryRecord } from './_layout.ts';
 import type { RegistryConfig } from './config.ts';
 import { BunxError } from './errors.ts';
-import { installDependencies } from './install.ts';
+import { assertRegistryDependencies, installDependencies } from './install.ts';
 import type { Resolution } from './_resolver.ts';
 import { unpackTarball, verifyIntegrity } from './tarball.ts';
 
@@ -118,6 +118,7 @@ export async function ensureEntry(deps: BuildDeps, res: Resolution): Promise<Ent
     }
     const deps_ = { ...(pkg.dependencies ?? {}), ...(pkg.optionalDependencies ?? {}) };
     if (Object.keys(deps_).length > 0) {
+      assertRegistryDependencies(deps_, what);
       const token = await deps.config.tokenFor(res.registry);
       await installDependencies(packageDir, { registry: res.registry, token, allowScripts: deps.allowScripts, configDir: build, bun: deps.bun, env: deps.env }, deps_);
     }

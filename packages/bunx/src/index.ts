@@ -6,7 +6,7 @@ export { RegistryConfig, DEFAULT_REGISTRY, normalizeRegistry, type CredentialLoo
 export { parseNpmrc, tokenFromNpmrc, registryFromNpmrc, type Npmrc } from './_npmrc.ts';
 export { fetchPackument, packumentUrl, type PackumentAnswer } from './packument.ts';
 export { verifyIntegrity, unpackTarball, unsafeEntry, MAX_UNPACKED_BYTES } from './tarball.ts';
-export { installDependencies, dependencyScopes, type InstallOptions } from './install.ts';
+export { installDependencies, dependencyScopes, assertRegistryDependencies, type InstallOptions } from './install.ts';
 export { runBin, binCommand, type RunBinOptions } from './run.ts';
 export { defaultCacheDir, listEntries, cleanEntries, touchLastUse, type CacheEntry } from './cache.ts';
 export { registryKey, registryFromKey, type EntryRecord } from './_layout.ts';

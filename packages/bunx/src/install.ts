@@ -1,7 +1,33 @@
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import npa from 'npm-package-arg';
 import { BunxError } from './errors.ts';
+
+/** Lockfiles a package may ship; bun install would follow (or migrate) them, so they are removed first. */
+const LOCKFILES = ['bun.lock', 'bun.lockb', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml'];
+
+/**
+ * Refuses a dependency that would not come from the registry: git, file, link, directory, URL and
+ * workspace specs, and aliases to anything but a registry spec.
+ * @example
+ * assertRegistryDependencies({ '@acme/util': '^1.0.0' }, '@acme/cli@1.2.0'); // fine
+ * assertRegistryDependencies({ evil: 'git+https://example.com/x.git' }, '@acme/cli@1.2.0'); // throws INSTALL_FAILED
+ */
+export function assertRegistryDependencies(deps: Record<string, unknown>, what: string): void {
+  for (const [name, spec] of Object.entries(deps)) {
+    let parsed: npa.Result | undefined;
+    try {
+      parsed = typeof spec === 'string' && !/^(workspace|link|portal|patch):/.test(spec) ? npa.resolve(name, spec, '/nonexistent') : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    const sub = parsed?.type === 'alias' ? (parsed as npa.Result & { subSpec?: npa.Result }).subSpec : parsed;
+    if (!sub || !['version', 'range', 'tag'].includes(sub.type)) {
+      throw new BunxError('INSTALL_FAILED', `${what}: the dependency ${name}@${JSON.stringify(spec)} would not come from the registry (only versions, ranges and tags are installed); nothing was cached`);
+    }
+  }
+}
 
 export interface InstallOptions {
   /** The registry every dependency comes from (no trailing slash). */
@@ -20,10 +46,12 @@ const TOKEN_VAR = 'FW_BUNX_INSTALL_TOKEN';
 /**
  * The scopes of a dependency map (`@acme` of `@acme/util`).
  * @example
- * dependencyScopes({ '@acme/util': '^1', lodash: '^4' }); // ['@acme']
+ * dependencyScopes({ '@acme/util': '^1', lodash: '^4', x: 'npm:@other/y@^1' }); // ['@acme', '@other']
  */
 export function dependencyScopes(deps: Record<string, unknown>): string[] {
-  return [...new Set(Object.keys(deps).map((n) => /^(@[^/]+)\//.exec(n)?.[1]).filter((s): s is string => Boolean(s)))];
+  // the scopes of the names, and of alias targets (`"x": "npm:@other/y@^1"`)
+  const names = Object.entries(deps).flatMap(([n, spec]) => [n, typeof spec === 'string' && spec.startsWith('npm:') ? spec.slice(4) : '']);
+  return [...new Set(names.map((n) => /^(@[^/@]+)\//.exec(n)?.[1]).filter((s): s is string => Boolean(s)))];
 }
 
 /**
@@ -36,6 +64,7 @@ export function dependencyScopes(deps: Record<string, unknown>): string[] {
  * await installDependencies('/cache/.tmp/x/package', { registry, token, configDir: '/cache/.tmp/x' }, { '@acme/util': '^1.0.0' });
  */
 export async function installDependencies(packageDir: string, options: InstallOptions, deps: Record<string, unknown>): Promise<void> {
+  for (const lock of LOCKFILES) rmSync(join(packageDir, lock), { force: true });
   const base = `${options.registry}/`;
   const url = new URL(base);
   const lines = [`registry=${base}`, ...dependencyScopes(deps).map((s) => `${s}:registry=${base}`)];

@@ -48,3 +48,27 @@ describe('parentDir', () => {
     expect(parentDir(dir)).toBe(parent);
   });
 });
+
+describe('dependencies', () => {
+  it('scopes of names and alias targets all point at the registry', async () => {
+    const { dependencyScopes } = await import('../src/install.ts');
+    expect(dependencyScopes({ '@acme/util': '^1', lodash: '^4', x: 'npm:@other/y@^1', y: 'npm:plain@1' })).toEqual(['@acme', '@other']);
+  });
+
+  it.each([
+    [{ a: '^1.0.0', b: '1.2.3', c: 'latest', d: '*', e: 'npm:@acme/e@^2' }, null],
+    [{ evil: 'git+https://example.com/x.git' }, /evil@"git\+https/],
+    [{ evil: 'github:user/repo' }, /would not come from the registry/],
+    [{ evil: 'file:../../etc' }, /would not come from the registry/],
+    [{ evil: 'https://example.com/x.tgz' }, /would not come from the registry/],
+    [{ evil: 'workspace:*' }, /would not come from the registry/],
+    [{ evil: 'link:../x' }, /would not come from the registry/],
+    [{ evil: 'npm:other@git+https://x/y.git' }, /would not come from the registry/],
+    [{ evil: 42 }, /would not come from the registry/],
+  ] as const)('%j', async (deps, refused) => {
+    const { assertRegistryDependencies } = await import('../src/install.ts');
+    const run = () => assertRegistryDependencies(deps, 'p@1.0.0');
+    if (refused) expect(run).toThrow(expect.objectContaining({ code: 'INSTALL_FAILED', message: expect.stringMatching(refused) }));
+    else expect(run).not.toThrow();
+  });
+});
