@@ -168,9 +168,22 @@ function rollbackDialog(d: PackageData, ctx: PageContext, current: string | null
 </dialog>`;
 }
 
+// The graph and its SVG per packument: a source that hands out the same (unchanged) objects for an
+// unchanged manifest, as the registry's packument cache does, gets them built once, not per request.
+const built = new WeakMap<object, { distTags: object; time: object; graph: VersionGraph; svg: Map<string, string> }>();
+
+function graphOf(d: PackageData): { graph: VersionGraph; svg: Map<string, string> } {
+  const kept = built.get(d.versions);
+  if (kept && kept.distTags === d.distTags && kept.time === d.time) return kept;
+  const graph = buildVersionGraph({ name: d.name, 'dist-tags': d.distTags, versions: d.versions as never, time: d.time as Record<string, string> });
+  const entry = { distTags: d.distTags, time: d.time, graph, svg: new Map<string, string>() };
+  built.set(d.versions, entry);
+  return entry;
+}
+
 /** The package page (`/package/<name>` and `/package/<name>/v/<version>`). @internal */
 export function packagePage(ctx: PageContext, d: PackageData, opts: PackagePageOptions): string {
-  const graph = buildVersionGraph({ name: d.name, 'dist-tags': d.distTags, versions: d.versions as never, time: d.time as Record<string, string> });
+  const { graph, svg: svgs } = graphOf(d);
   const latest = graph.current ?? graph.latest ?? Object.keys(d.versions)[0] ?? '';
   const version = opts.version ?? latest;
   const m = d.versions[version];
@@ -179,7 +192,12 @@ export function packagePage(ctx: PageContext, d: PackageData, opts: PackagePageO
   const readme = d.readme ? raw(renderMarkdown(d.readme, { origin: opts.publicUrl })) : null;
   const path = packagePath(d.name, opts.version ?? undefined);
   const drawn = opts.allGraph ? graph : windowed(graph, GRAPH_SHOWN);
-  const svg = renderSvg(drawn, { href: (v) => packagePath(d.name, v), title: `Version graph of ${d.name}: ${drawn.nodes.length} of ${graph.nodes.length} versions` });
+  const svgKey = opts.allGraph ? 'all' : 'window';
+  let svg = svgs.get(svgKey);
+  if (svg === undefined) {
+    svg = renderSvg(drawn, { href: (v) => packagePath(d.name, v), title: `Version graph of ${d.name}: ${drawn.nodes.length} of ${graph.nodes.length} versions` });
+    svgs.set(svgKey, svg);
+  }
   const graphNote = drawn.nodes.length < graph.nodes.length
     ? html`<p class="more">The newest ${GRAPH_SHOWN} versions and every tagged one: ${drawn.nodes.length} of ${graph.nodes.length}. <a href="${showAll(path, 'graph', 'graph')}" id="all-graph">Show all ${graph.nodes.length} versions in the graph</a></p>`
     : null;
