@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { keys } from '@factorywager/r2-store';
 import { createWebUi, type PackageData, type WebSource } from '@factorywager/web';
-import type { HandlerContext } from './_context.ts';
+import { check, type HandlerContext } from './_context.ts';
 import { assertPackageName } from './_names.ts';
 import type { Principal } from './auth/types.ts';
 import { downloadsKey, type DownloadCounts } from './packages/downloads.ts';
@@ -101,7 +101,8 @@ function webSource(ctx: HandlerContext, api: () => (req: Request) => Promise<Res
         dependents: view.dependents(name).filter((d) => ctx.auth.can(principal, 'access', d)),
         history: history?.events ?? [],
         uplink,
-        canPublish: !uplink && ctx.auth.can(principal, 'publish', name),
+        // The same check the API makes: the package rules, then its maintainers where those decide.
+        canPublish: !uplink && principal !== null && (await check(ctx, principal, 'publish', name).then(() => true, () => false)),
         ...(quarantine ? { quarantined: quarantine.quarantined, minReleaseAge: quarantine.minReleaseAge } : {}),
       };
     },

@@ -33,6 +33,13 @@ describe('web routes in the registry handler', () => {
     expect(list).toContain('href="/package/open-lib"');
     expect((await handler(new Request(`${BASE}/package/open-lib`, { headers: html }))).status).toBe(200);
     expect((await handler(new Request(`${BASE}/package/@acme/secret`, { headers: html }))).status).toBe(404);
+    // the publisher (its maintainer) gets the actions; another signed-in user does not
+    const other = await handler(new Request(`${BASE}/-/user/org.couchdb.user:dave`, { method: 'PUT', body: JSON.stringify({ name: 'dave', password: 'correct horse battery' }) }));
+    const daveToken = ((await other.json()) as { token: string }).token;
+    const as = async (t: string) => (await handler(new Request(`${BASE}/package/open-lib`, { headers: { ...html, cookie: `fw_session=${t}` } }))).text();
+    expect(await as(token)).toContain('href="/-/web/deprecate?package=open-lib&amp;version=1.0.0"');
+    expect(await as(daveToken)).not.toContain('/-/web/deprecate?');
+    expect(await as(daveToken)).toContain('Signed in as <strong>dave</strong>');
     const json = await handler(new Request(`${BASE}/package/open-lib`));
     expect(json.headers.get('content-type')).toContain('application/json');
     expect(json.status).toBe(404); // no package named "package"
