@@ -62,4 +62,40 @@ describe('web routes in the registry handler', () => {
     expect(seen).toContain(browser);
     expect(res.headers.get('set-cookie') ?? '').not.toContain('fw_session=ey');
   });
+
+  it('deprecate, undeprecate, move and remove a dist-tag through the forms: the registry and its history change', async () => {
+    const { handler } = webSetup();
+    const signup = await handler(new Request(`${BASE}/-/user/org.couchdb.user:erin`, { method: 'PUT', body: JSON.stringify({ name: 'erin', password: 'correct horse battery' }) }));
+    const token = ((await signup.json()) as { token: string }).token;
+    for (const v of ['1.0.0', '1.1.0']) {
+      const res = await handler(new Request(`${BASE}/tagged-lib`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(await publishBody('tagged-lib', v)) }));
+      expect(res.status).toBe(201);
+    }
+    const page = await (await handler(new Request(`${BASE}/package/tagged-lib`, { headers: { ...html, cookie: `fw_session=${token}` } }))).text();
+    const csrf = /name="_csrf" value="([0-9a-f]{64})"/.exec(page)![1]!;
+    const post = async (action: string, fields: Record<string, string>) => {
+      const res = await handler(new Request(`${BASE}/-/web/${action}`, {
+        method: 'POST',
+        headers: { ...html, 'content-type': 'application/x-www-form-urlencoded', cookie: `fw_session=${token}; fw_csrf=${csrf}` },
+        body: new URLSearchParams({ _csrf: csrf, package: 'tagged-lib', ...fields }).toString(),
+      }));
+      expect(res.status).toBe(303);
+      return decodeURIComponent(/fw_flash=([^;]*)/.exec(res.headers.get('set-cookie') ?? '')?.[1] ?? '');
+    };
+    const doc = async () => (await handler(new Request(`${BASE}/tagged-lib`))).json() as Promise<{ 'dist-tags': Record<string, string>; versions: Record<string, { deprecated?: string }> }>;
+
+    expect(await post('deprecate', { version: '1.0.0', message: 'use 1.1.0' })).toContain('Deprecated tagged-lib@1.0.0');
+    expect((await doc()).versions['1.0.0']!.deprecated).toBe('use 1.1.0');
+    expect(await post('deprecate', { version: '1.0.0', message: '' })).toContain('no longer deprecated');
+    expect((await doc()).versions['1.0.0']!.deprecated).toBeUndefined();
+    expect(await post('tag', { tag: 'stable', version: '1.0.0' })).toContain('stable now points at 1.0.0');
+    expect((await doc())['dist-tags']).toEqual({ latest: '1.1.0', stable: '1.0.0' });
+    expect(await post('untag', { tag: 'stable' })).toContain('Removed the stable tag');
+    expect((await doc())['dist-tags']).toEqual({ latest: '1.1.0' });
+    // a refusal from the API comes back as the page's error message
+    expect(await post('untag', { tag: 'latest' })).toContain('Not done: the latest tag cannot be removed');
+    const history = await (await handler(new Request(`${BASE}/-/fw/history?package=tagged-lib`))).json() as { events: Array<{ type: string; actor: string }> };
+    expect(history.events.map((e) => e.type)).toEqual(['untag', 'tag', 'deprecate', 'deprecate', 'publish', 'publish']);
+    expect(new Set(history.events.map((e) => e.actor))).toEqual(new Set(['erin']));
+  });
 });
