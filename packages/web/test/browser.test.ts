@@ -105,6 +105,7 @@ describe('web UI in Chromium', () => {
       expect(await page.locator('#versions-table tbody tr').count()).toBe(versions.length);
       expect(await page.locator('svg.fw-graph .fw-status-current').getAttribute('data-version')).toBe('2.1.0');
       expect(await page.locator('svg.fw-graph .fw-status-deprecated').getAttribute('data-version')).toBe('1.0.0');
+      await page.screenshot({ path: screenshotPath('package-desktop'), fullPage: true });
       // zoom (script): the picture grows
       const w0 = Number(await page.locator('svg.fw-graph').getAttribute('width'));
       await page.getByRole('button', { name: 'Zoom in' }).click();
@@ -119,7 +120,6 @@ describe('web UI in Chromium', () => {
       expect(await page.locator('#dist-tags [data-tag="next"] .to').textContent()).toBe('2.0.0-beta.1');
       // no action buttons before logging in
       expect(await page.locator('[data-rollback]').count()).toBe(0);
-      await page.screenshot({ path: screenshotPath('package-desktop'), fullPage: true });
 
       // log in with the npm login credentials
       await page.getByRole('link', { name: 'Log in' }).click();
