@@ -40,6 +40,7 @@ try {
   const tgz = await bytes(tarball(bun.url));
   console.log(`${PKG}: ${VERSIONS} versions, packument ${full.length} B, tarball ${tgz.length} B; wrk -t1 -c50, ${seconds} s per case; 127.0.0.1`);
   console.log('workerd here is one local process over miniflare\'s R2 simulator, not Cloudflare\'s edge; shared 2-core machine: figures are noisy');
+  console.log('the Bun server logs one JSON line per request; the Worker logs errors only (REGISTRY_LOG=errors, its default)');
   for (const [label, url, headers] of cases) {
     // the ceiling answers the bytes the Bun server gives for this request (the Worker's are the same size)
     const body = await bytes(url(bun.url), headers);
@@ -47,9 +48,9 @@ try {
     try {
       const top = await wrk(ceiling.url, { headers });
       const rows: Array<[string, WrkResult]> = [
-        [`ceiling: Bun.serve, same bytes`, top],
-        [`${label}: Bun server (fs)`, await wrk(url(bun.url), { headers })],
-        [`${label}: Worker in workerd (R2)`, await wrk(url(worker.url), { headers })],
+        ['ceiling: Bun.serve, same bytes', top],
+        ['Bun server (fs store)', await wrk(url(bun.url), { headers })],
+        ['Worker in workerd (R2 simulator)', await wrk(url(worker.url), { headers })],
       ];
       console.log(`-- ${label} (${body.length} B)`);
       for (const [name, r] of rows) console.log(report(name, r, r === top ? undefined : top));
