@@ -4,6 +4,7 @@ import { MASTER_KEY_ITEM } from './key-name.ts';
 import { createBunSecretsKeychain, probeBunSecrets, type KeychainBackend } from './keychain.ts';
 import { deriveMacKey, generateMasterKey, importAesKey, loadOrCreateKeyFile, parseMasterKey } from './master-key.ts';
 import { fromHex, toHex } from './_bytes.ts';
+import { notOnWorkers, onWorkers } from './_runtime.ts';
 
 export interface Backends {
   keychain: KeychainBackend;
@@ -29,6 +30,7 @@ export async function openBackends(o: {
   env: Record<string, string | undefined>;
   useBunSecrets: boolean;
 }): Promise<Backends> {
+  if (onWorkers()) throw notOnWorkers('the secrets manager (its OS keychain or file vault)');
   let keychain: KeychainBackend | undefined;
   let reason: string;
   if (!o.useBunSecrets) reason = 'useBunSecrets: false (or FW_SECRETS_BACKEND=vault) chose the encrypted file vault';

@@ -1,6 +1,7 @@
 import { SecretsError } from './errors.ts';
 import type { KeychainBackend } from './keychain.ts';
 import { fromBase64, fromUtf8, toBase64, toHex, utf8 } from './_bytes.ts';
+import { notOnWorkers, onWorkers } from './_runtime.ts';
 
 interface VaultItem {
   format: 'fw-vault-item';
@@ -19,6 +20,7 @@ interface VaultItem {
  * await vault.set('db/password', 's3cr3t');
  */
 export function createFileVault(options: { dir: string; service: string; aesKey: CryptoKey | (() => Promise<CryptoKey>) }): KeychainBackend {
+  if (onWorkers()) throw notOnWorkers('the file vault');
   const { dir, service } = options;
   // a function loads the key only when an item is read or written (delete needs none)
   const key = async () => (typeof options.aesKey === 'function' ? options.aesKey() : options.aesKey);

@@ -1,4 +1,5 @@
 import { SecretsError } from './errors.ts';
+import { notOnWorkers, onWorkers } from './_runtime.ts';
 
 /** Where current secret values live on this machine: the OS keychain or the encrypted file vault. */
 export interface KeychainBackend {
@@ -34,6 +35,7 @@ export function bunSecretsApi(): BunSecretsApi | undefined {
  * await kc.set('db/password', 's3cr3t');
  */
 export function createBunSecretsKeychain(service: string, api: BunSecretsApi | undefined = bunSecretsApi()): KeychainBackend {
+  if (!api && onWorkers()) throw notOnWorkers('the OS keychain');
   if (!api) throw new SecretsError('KEYCHAIN_UNAVAILABLE', 'Bun.secrets is not available in this runtime (not running on Bun)');
   const wrap = async <T>(what: string, name: string, fn: () => Promise<T>): Promise<T> => {
     try {

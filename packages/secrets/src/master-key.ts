@@ -1,4 +1,5 @@
 import { SecretsError } from './errors.ts';
+import { notOnWorkers, onWorkers } from './_runtime.ts';
 import { fromBase64, fromHex, toHex, utf8 } from './_bytes.ts';
 
 /** PBKDF2 parameters used when FW_MASTER_KEY is a passphrase rather than 32 key bytes. */
@@ -48,6 +49,7 @@ export function generateMasterKey(): Uint8Array<ArrayBuffer> {
  * const { key, created } = await loadOrCreateKeyFile('.factorywager/master.key');
  */
 export async function loadOrCreateKeyFile(path: string): Promise<{ key: Uint8Array<ArrayBuffer>; created: boolean }> {
+  if (onWorkers()) throw notOnWorkers('the master key file');
   const fs = await import('node:fs/promises');
   const { dirname } = await import('node:path');
   const read = async () => {
