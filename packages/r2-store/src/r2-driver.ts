@@ -83,7 +83,7 @@ export function r2Error(key: string, err: unknown): StoreError {
   if (err instanceof StoreError) return err;
   const message = (err as Error)?.message ?? String(err);
   const code = Number(/\((\d{5})\)\s*$/.exec(message)?.[1] ?? Number.NaN);
-  if (/precondition/i.test(message)) return new StoreError('PRECONDITION_FAILED', `precondition failed: ${key}`, { key, cause: err });
+  if (code === 10031 || /pre-?condition/i.test(message)) return new StoreError('PRECONDITION_FAILED', `precondition failed: ${key}`, { key, cause: err });
   if (CONFIG.has(code)) return new StoreError('INVALID_CONFIG', `R2 refused ${key}: ${message}`, { key, cause: err });
   if (TRANSIENT.has(code) || /too many requests|reduce your|network connection lost|internal error|unavailable/i.test(message)) {
     return new StoreError('UNAVAILABLE', `R2 unavailable for ${key}: ${message}`, { key, cause: err });

@@ -107,6 +107,7 @@ export async function preparePublish(name: string, body: Record<string, unknown>
   if (!isPlainObject(attachment) || typeof attachment.data !== 'string') throw bad('attachment has no base64 data');
   const tarball = decodeBase64(attachment.data);
   if (!tarball || tarball.byteLength === 0) throw bad('attachment data is not valid base64');
+  delete attachment.data; // the base64 text is not held beside the tarball for the rest of the publish (Workers: 128 MB)
   if (attachment.length !== undefined && attachment.length !== tarball.byteLength) {
     throw new RegistryError('INTEGRITY_MISMATCH', `attachment length ${String(attachment.length)} differs from the ${tarball.byteLength} bytes received`);
   }
