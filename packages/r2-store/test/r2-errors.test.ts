@@ -14,7 +14,7 @@ function fakeBucket(slowDowns: number): R2BucketLike & { puts: number } {
     async head(key: string) { return objects.get(key)?.meta ?? null; },
     async get(key: string) {
       const o = objects.get(key);
-      return o ? { ...o.meta, body: new Blob([o.body]).stream(), arrayBuffer: async () => o.body.slice().buffer } : null;
+      return o ? { ...o.meta, body: new Blob([o.body as BlobPart]).stream(), arrayBuffer: async () => o.body.slice().buffer as ArrayBuffer } : null;
     },
     async put(key: string, value: ReadableStream<Uint8Array> | Uint8Array | string, options: { onlyIf?: { etagMatches?: string; etagDoesNotMatch?: string } } = {}) {
       bucket.puts++;
