@@ -50,7 +50,7 @@ export const WORKERS_MAX_BODY_SIZE = 10 * 1024 * 1024;
 
 /**
  * PBKDF2 iterations for new hashes on Workers: every login and token creation spends them in the
- * request's CPU time (about 40 ms per 100,000 here), and Cloudflare's runtime has refused counts above
+ * request's CPU time (about 60 ms per 100,000 in workerd on a shared test machine), and Cloudflare's runtime has refused counts above
  * 100,000. Hashes made elsewhere with more iterations are verified as stored.
  * @example
  * WORKERS_PASSWORD_ITERATIONS; // 100_000, unless FW_PASSWORD_ITERATIONS says otherwise
