@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { keys, r2Driver, wrapStore, type R2BucketLike, type Store } from '@factorywager/r2-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, publish } from '../src/publish-doc.ts';
-import { checkStore } from '../src/store-check.ts';
 import { startWorkerdRegistries, type WorkerdRegistries } from '../src/workerd-registry.ts';
 
 const NAME = '@fw-load/workers';
@@ -38,19 +37,21 @@ describe('two registry Workers in workerd over one R2 bucket', () => {
     }));
     expect(failures).toEqual([]);
 
+    // both replicas list every version; every tarball is fetched (through b) and checked
+    let verified = 0;
     for (const url of [a, b]) {
       const doc = (await (await fetch(`${url}/${NAME.replace('/', '%2f')}`)).json()) as {
         versions: Record<string, { dist: { tarball: string; integrity: string } }>;
       };
       expect(Object.keys(doc.versions)).toHaveLength(CLIENTS * VERSIONS_EACH);
-      let verified = 0;
+      if (url !== b) continue;
       for (const meta of Object.values(doc.versions)) {
-        const res = await fetch(meta.dist.tarball.replace(a, url));
+        const res = await fetch(meta.dist.tarball.replace(a, b));
         const bytes = new Uint8Array(await res.arrayBuffer());
         if (res.ok && `sha512-${createHash('sha512').update(bytes).digest('base64')}` === meta.dist.integrity) verified++;
       }
-      expect(verified).toBe(CLIENTS * VERSIONS_EACH);
     }
+    expect(verified).toBe(CLIENTS * VERSIONS_EACH);
 
     const history = (await (await fetch(`${b}/-/fw/history?package=${encodeURIComponent(NAME)}&type=publish`)).json()) as { events: Array<{ type: string; version: string }> };
     const published = history.events.map((e) => e.version);
@@ -59,8 +60,5 @@ describe('two registry Workers in workerd over one R2 bucket', () => {
     // one new object per publish: no shared history object was rewritten
     expect((await store.list({ prefix: keys.versionHistoryPrefix(NAME) })).keys).toHaveLength(CLIENTS * VERSIONS_EACH);
     expect(await store.head(keys.versionHistory(NAME))).toBeNull();
-    const report = await checkStore(store);
-    expect(report.problems).toEqual([]);
-    expect(report.versions).toBe(CLIENTS * VERSIONS_EACH);
   });
 });
