@@ -8,7 +8,8 @@ import { runOk } from '../src/run.ts';
 
 // The README's two commands, as written. The test command is what .ci/run runs (so CI itself is its
 // proof); the start command is followed here in a fresh clone with a clean HOME. Package caches stay
-// shared (npm's and Bun's), and `npm i -g` goes to a private prefix so the machine's bun is not touched.
+// shared (npm's and Bun's, and turbo's build cache of this checkout, so an unchanged package is restored
+// rather than rebuilt), and `npm i -g` goes to a private prefix so the machine's bun is not touched.
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
 const commands = [...readme.matchAll(/```sh\n([^\n]+)\n```/g)].map((m) => m[1]!.trim());
 const startCommand = commands.find((c) => c.endsWith('bun run registry:start'));
@@ -40,6 +41,7 @@ describe("the README's two commands", () => {
       npm_config_update_notifier: 'false',
       BUN_INSTALL_CACHE_DIR: process.env.BUN_INSTALL_CACHE_DIR ?? join(homedir(), '.bun/install/cache'),
       TURBO_TELEMETRY_DISABLED: '1',
+      TURBO_CACHE_DIR: join(repoRoot, '.turbo/cache'),
       NO_COLOR: '1',
     };
     const child = spawn('bash', ['-c', startCommand!], { cwd: clone, env, detached: true });
