@@ -24,6 +24,7 @@ export interface BuildDeps {
   env?: Record<string, string | undefined>;
 }
 
+/** A complete cache entry: its folder, the unpacked package inside it, and its record. */
 export interface Entry {
   dir: string;
   packageDir: string;

@@ -77,7 +77,7 @@ export interface MetaIndex {
   ranges: Record<string, string>;
 }
 
-/** What {@link ENTRY_FILE} holds. */
+/** What a cache entry's `fw-entry.json` file holds. */
 export interface EntryRecord {
   name: string;
   version: string;

@@ -11,3 +11,4 @@ export { runBin, binCommand, type RunBinOptions } from './run.ts';
 export { defaultCacheDir, listEntries, cleanEntries, touchLastUse, type CacheEntry } from './cache.ts';
 export { registryKey, registryFromKey, type EntryRecord } from './_layout.ts';
 export type { Resolution } from './_resolver.ts';
+export type { Entry } from './_entry.ts';

@@ -9,7 +9,8 @@ import type { Store, StoreConfig } from './types.ts';
  */
 export type StorePurpose = 'registry' | 'versions' | 'secrets';
 
-type Env = Record<string, string | undefined>;
+/** The environment variables the store reads: `process.env` or any plain object of the same shape. */
+export type Env = Record<string, string | undefined>;
 
 const missing = (name: string, why: string): never => {
   throw new StoreError('INVALID_CONFIG', `${name} is not set (${why})`);

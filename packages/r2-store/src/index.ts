@@ -15,4 +15,4 @@ export {
 export { appendLog, sortableId, type AppendLog, type AppendLogReadOptions } from './append-log.ts';
 export { wrapStore } from './store.ts';
 export { createStore } from './create-store.ts';
-export { createStoreFromEnv, storeConfigFromEnv, type StorePurpose } from './from-env.ts';
+export { createStoreFromEnv, storeConfigFromEnv, type StorePurpose, type Env as StoreEnv } from './from-env.ts';

@@ -1,6 +1,7 @@
 export { createRegistryHandler, type RegistryHandler, type RegistryHandlerDeps, type RegistryHandlerConfig, type RequestLogEntry } from './handler.ts';
 export { RegistryError, STATUS, type RegistryErrorCode } from './errors.ts';
-export type { Packument, VersionManifest } from './packages/packument.ts';
+export type { Packument, VersionManifest, PrivateFields } from './packages/packument.ts';
+export type { JournalEntry, PublishOwner, RepairNote } from './packages/publish-journal.ts';
 export type { TarballFacts, TarballLimits, TarballReader } from './packages/tarball-reader.ts';
 export { printable, DEFAULT_METADATA_LIMITS, type MetadataLimits } from './packages/manifest-fields.ts';
 export { appendHistory, readHistory, type HistoryEvent, type HistoryEventType, type PackageHistory, type ReadHistoryOptions, type VersionRecord } from './packages/history.ts';
@@ -24,5 +25,5 @@ export { configTemplate } from './config/template.ts';
 export { redactConfig } from './config/redact.ts';
 export { proxySummary, withoutProxy } from './config/proxy.ts';
 export { applyReleaseAge, type QuarantinedVersion, type ReleaseAgeView } from './proxy/release-age.ts';
-export type { QuarantineReport } from './uplinks.ts';
+export type { QuarantineReport, FetchLike } from './uplinks.ts';
 export type { RegistryConfig, PackageRule, UplinkConfig, Grantee, SecretsConfig, SecretRoleGrant } from './config/types.ts';

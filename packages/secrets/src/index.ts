@@ -3,7 +3,7 @@ export { SecretsError, isSecretsError, type SecretsErrorCode } from './errors.ts
 export { validateSecretKey, registryCredentialsKey, registryHost, MASTER_KEY_ITEM } from './key-name.ts';
 export { encryptEnvelope, decryptEnvelope, type SecretEnvelope } from './envelope.ts';
 export { parseMasterKey, generateMasterKey, loadOrCreateKeyFile, importAesKey, deriveMacKey, PASSPHRASE_KDF } from './master-key.ts';
-export { bunSecretsApi, createBunSecretsKeychain, probeBunSecrets, type KeychainBackend } from './keychain.ts';
+export { bunSecretsApi, createBunSecretsKeychain, probeBunSecrets, type KeychainBackend, type BunSecretsApi } from './keychain.ts';
 export { createFileVault } from './file-vault.ts';
 export {
   checkAccess, assertAccess, rotationStatus,

@@ -12,7 +12,8 @@ export interface KeychainBackend {
   delete(name: string): Promise<boolean>;
 }
 
-interface BunSecretsApi {
+/** The part of Bun.secrets the keychain backend uses (a test can pass its own). */
+export interface BunSecretsApi {
   get(o: { service: string; name: string }): Promise<string | null>;
   set(o: { service: string; name: string; value: string }): Promise<void>;
   delete(o: { service: string; name: string }): Promise<boolean>;

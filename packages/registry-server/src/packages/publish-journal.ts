@@ -94,7 +94,7 @@ export async function completePublish(store: Store, entry: JournalEntry, after: 
   return wrote;
 }
 
-/** What {@link repairJournal} did for one publish. */
+/** What the journal repair (`RegistryHandler.repair()`) did for one publish. */
 export interface RepairNote {
   name: string;
   version: string;
