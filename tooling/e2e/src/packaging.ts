@@ -27,10 +27,23 @@ export function ok(cmd: string, args: string[], cwd: string): string {
 
 /**
  * Builds each library with tsup and packs it with `bun pm pack` into `dest`. Test files run in
- * parallel and tsup cleans dist/ first, so builds are serialised by a lock folder (mkdir is atomic);
- * a lock left by a killed run is taken over after two minutes.
+ * parallel and tsup cleans dist/ first, so builds are serialised by {@link withPackagingLock}.
  */
 export async function buildAndPack(packages: readonly string[], dest: string): Promise<void> {
+  await withPackagingLock(() => {
+    for (const pkg of packages) {
+      const dir = join(repoRoot, 'packages', pkg);
+      ok(binOf('tsup'), [], dir);
+      ok('bun', ['pm', 'pack', '--destination', dest], dir);
+    }
+  });
+}
+
+/**
+ * Runs `fn` while no other test rebuilds a package's dist/: a lock folder (mkdir is atomic);
+ * a lock left by a killed run is taken over after two minutes.
+ */
+export async function withPackagingLock<T>(fn: () => T | Promise<T>): Promise<T> {
   const lock = join(repoRoot, 'node_modules/.cache/fw-packaging.lock');
   mkdirSync(join(lock, '..'), { recursive: true });
   const started = Date.now();
@@ -48,11 +61,7 @@ export async function buildAndPack(packages: readonly string[], dest: string): P
     }
   }
   try {
-    for (const pkg of packages) {
-      const dir = join(repoRoot, 'packages', pkg);
-      ok(binOf('tsup'), [], dir);
-      ok('bun', ['pm', 'pack', '--destination', dest], dir);
-    }
+    return await fn();
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
