@@ -79,7 +79,7 @@ describe('TypeDoc', () => {
     expect(r.status, r.out).toBe(0);
     for (const pkg of publicPackages) expect(r.out).toContain(`Converting project at ./${pkg.dir}`);
     expect(existsSync(join(out, 'index.html'))).toBe(true);
-  }, 300_000);
+  }, 480_000);
 });
 
 describe('changesets', () => {
