@@ -3,6 +3,8 @@ import { join } from 'node:path';
 
 export const UTIL = 'fw-e2e-util';
 export const GREETER = '@fw-e2e/greeter';
+/** A public package the scenario's test upstream serves; the greeter gets it through the proxy. */
+export const PUBLIC = 'fw-e2e-public';
 
 /** Writes a publishable package folder and returns its path. */
 export function writePackage(dir: string, pkg: Record<string, unknown>, files: Record<string, string>): string {
@@ -23,7 +25,7 @@ export function utilPackage(dir: string, version: string) {
   });
 }
 
-/** A scoped package with a bin and a dependency on another private package. */
+/** A scoped package with a bin, a dependency on another private package and one on a public package. */
 export function greeterPackage(dir: string, version: string) {
   return writePackage(dir, {
     name: GREETER,
@@ -31,9 +33,9 @@ export function greeterPackage(dir: string, version: string) {
     description: 'fw e2e greeter',
     bin: { 'fw-greet': 'bin.js' },
     main: 'bin.js',
-    dependencies: { [UTIL]: '^1.0.0' },
+    dependencies: { [UTIL]: '^1.0.0', [PUBLIC]: '^1.2.0' },
   }, {
-    'bin.js': `#!/usr/bin/env node\nconst { add } = require('${UTIL}');\nconsole.log('hello from greeter ' + add(2, 3));\n`,
+    'bin.js': `#!/usr/bin/env node\nconst { add } = require('${UTIL}');\nconsole.log('hello from greeter ' + add(2, 3) + ' with ' + require('${PUBLIC}'));\n`,
   });
 }
 

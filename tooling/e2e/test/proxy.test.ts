@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bunClient } from '../src/clients/bun.ts';
 import { NPM_BIN, npmClient } from '../src/clients/npm.ts';
-import type { RegistryClient } from '../src/clients/types.ts';
+import type { FullClient as RegistryClient } from '../src/clients/types.ts';
 import { consumerProject } from '../src/fixtures.ts';
 import { addUser, publishBody } from '../src/publish-doc.ts';
 import { repoRoot, startRegistry, type RegistryProcess } from '../src/registry-process.ts';

@@ -1,16 +1,17 @@
 import { runOk } from '../run.ts';
 import type { ClientWorkspace } from '../workspace.ts';
-import type { RegistryClient } from './types.ts';
+import type { FullClient } from './types.ts';
 
 /**
  * bun 1.4 (the pinned global install). Bun has publish, install, `bun info` and `bun pm whoami`,
  * and no login, dist-tag, deprecate, unpublish, search, token, ping or audit commands: the
  * scenario runs those steps only for clients that have them.
  */
-export function bunClient(ws: ClientWorkspace): RegistryClient {
+export function bunClient(ws: ClientWorkspace): FullClient {
   const bun = (args: string[], cwd = ws.root) => runOk('bun', args, { cwd, env: ws.env });
   return {
     name: 'bun',
+    setupAs: 'bun',
     ws,
     version: async () => (await bun(['--version'])).stdout.trim(),
     whoami: async () => (await bun(['pm', 'whoami', '--registry', ws.registry])).stdout.trim(),

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../registry-process.ts';
 import { run, runOk } from '../run.ts';
 import type { ClientWorkspace } from '../workspace.ts';
-import { parseDistTags, type RegistryClient } from './types.ts';
+import { parseDistTags, type FullClient } from './types.ts';
 
 /** npm, pinned as a devDependency of the workspace root (node_modules/.bin/npm). */
 export const NPM_BIN = join(repoRoot, 'node_modules/.bin/npm');
@@ -13,11 +13,12 @@ const loginPrompts = (user: string, password: string, email: string): Array<[Reg
   [/Email[^:]*:\s*$/, email],
 ];
 
-export function npmClient(ws: ClientWorkspace): RegistryClient {
+export function npmClient(ws: ClientWorkspace): FullClient {
   const npm = (args: string[], cwd = ws.root, answers?: Array<[RegExp, string]>) =>
     runOk(NPM_BIN, [...args, '--registry', ws.registry], { cwd, env: ws.env, answers });
   return {
     name: 'npm',
+    setupAs: 'npm',
     ws,
     version: async () => (await runOk(NPM_BIN, ['--version'], { env: ws.env })).stdout.trim(),
     async login(user, password, email) {

@@ -2,18 +2,19 @@ import { join } from 'node:path';
 import { repoRoot } from '../registry-process.ts';
 import { runOk } from '../run.ts';
 import type { ClientWorkspace } from '../workspace.ts';
-import { parseDistTags, type RegistryClient } from './types.ts';
+import { parseDistTags, type FullClient } from './types.ts';
 
 /** pnpm, pinned as a devDependency of the workspace root. pnpm has no `token` command. */
 export const PNPM_BIN = join(repoRoot, 'node_modules/.bin/pnpm');
 
 const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
 
-export function pnpmClient(ws: ClientWorkspace): RegistryClient {
+export function pnpmClient(ws: ClientWorkspace): FullClient {
   const pnpm = (args: string[], cwd = ws.root, answers?: Array<[RegExp, string]>) =>
     runOk(PNPM_BIN, [...args, '--registry', ws.registry], { cwd, env: ws.env, answers, pty: answers !== undefined });
   return {
     name: 'pnpm',
+    setupAs: 'pnpm',
     ws,
     version: async () => (await runOk(PNPM_BIN, ['--version'], { env: ws.env })).stdout.trim(),
     async login(user, password, email) {

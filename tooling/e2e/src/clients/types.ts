@@ -11,14 +11,20 @@ export interface TokenInfo {
  */
 export interface RegistryClient {
   name: 'npm' | 'bun' | 'pnpm' | 'yarn1' | 'yarn4' | 'deno';
+  /** The client name `fw registry setup` takes for it (both yarns are `yarn`). */
+  setupAs: 'npm' | 'pnpm' | 'yarn' | 'bun' | 'deno';
   ws: ClientWorkspace;
   version(): Promise<string>;
   /** Creates the user (adduser) or logs in; the token lands in the workspace's .npmrc. */
   login?(user: string, password: string, email: string): Promise<void>;
-  whoami(): Promise<string>;
-  publish(dir: string, options?: { tag?: string }): Promise<void>;
+  whoami?(): Promise<string>;
+  publish?(dir: string, options?: { tag?: string }): Promise<void>;
   /** The packument (or one field of it) as JSON. */
-  view(spec: string, field?: string): Promise<any>;
+  view?(spec: string, field?: string): Promise<any>;
+  /** True when the client reads only its own config files (yarn 4), so it works once `registry setup` ran. */
+  readsOnlyOwnConfig?: boolean;
+  /** Settings a project needs before setup and install (yarn 4: the node-modules linker). */
+  prepareProject?(dir: string): void;
   install(projectDir: string): Promise<void>;
   ping?(): Promise<void>;
   distTagAdd?(spec: string, tag: string): Promise<void>;
@@ -49,6 +55,9 @@ export interface RegistryClient {
   /** `stars [user]`: the starred package names. */
   stars?(user?: string): Promise<string[]>;
 }
+
+/** A client with whoami, publish and view (npm, pnpm, bun), as other suites use them to set up. */
+export type FullClient = RegistryClient & Required<Pick<RegistryClient, 'whoami' | 'publish' | 'view'>>;
 
 /** Parses `tag: version` lines as npm and pnpm print them for `dist-tag ls`. */
 export function parseDistTags(text: string): Record<string, string> {

@@ -1,0 +1,4 @@
+import { denoClient } from '../src/clients/deno.ts';
+import { registryScenario } from '../src/scenario.ts';
+
+registryScenario(denoClient);
