@@ -75,7 +75,9 @@ export async function readJson(req: Request, limit: number): Promise<unknown> {
 
 /** gzip through the web CompressionStream. */
 export async function gzip(body: Blob): Promise<Blob> {
-  return new Response(body.stream().pipeThrough(new CompressionStream('gzip'))).blob();
+  // bytes, not Response.blob(): on Workers that Blob can stay tied to the request that made it, and a
+  // cached copy served to another request fails ("Cannot perform I/O on behalf of a different request")
+  return new Blob([await new Response(body.stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer()]);
 }
 
 /** True when an If-None-Match header lists `etag` (weak comparison, `*` matches). */

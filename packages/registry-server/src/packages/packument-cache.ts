@@ -110,13 +110,14 @@ export class PackumentCache {
   private entry(name: string): Promise<Entry | null> {
     const cached = this.entries.get(name);
     if (cached && this.revalidateMs > 0 && this.clock() - cached.checkedAt < this.revalidateMs) return Promise.resolve(cached);
-    let pending = this.inflight.get(name);
-    if (!pending) {
-      pending = this.revalidate(name, cached).finally(() => {
-        if (this.inflight.get(name) === pending) this.inflight.delete(name);
-      });
-      this.inflight.set(name, pending);
-    }
+    const shared = this.inflight.get(name);
+    // Another request's read failed (on Workers also when that request was cancelled: its I/O cannot
+    // serve another request): this one reads for itself rather than failing with it.
+    if (shared) return shared.catch(() => this.revalidate(name, this.entries.get(name)));
+    const pending: Promise<Entry | null> = this.revalidate(name, cached).finally(() => {
+      if (this.inflight.get(name) === pending) this.inflight.delete(name);
+    });
+    this.inflight.set(name, pending);
     return pending;
   }
 
