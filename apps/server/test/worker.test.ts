@@ -134,5 +134,13 @@ describe('the Worker in workerd', () => {
     expect(res.status, await res.clone().text()).toBe(201);
     const back = new Uint8Array(await (await fetch(`${w.urls.ok}/${name}/-/${name}-1.0.0.tgz`)).arrayBuffer());
     expect(`sha512-${createHash('sha512').update(back).digest('base64')}`).toBe(integrity);
+    // the download is counted after the response, kept alive by the request's waitUntil
+    const bucket = (await w.miniflare.getR2Bucket('REGISTRY_BUCKET', 'ok')) as unknown as { get(k: string): Promise<{ json<T>(): Promise<T> } | null> };
+    let counts: { total: number } | null = null;
+    for (let i = 0; i < 100 && !counts; i++) {
+      counts = await (await bucket.get(`versions/${name}/downloads.json`))?.json<{ total: number }>() ?? null;
+      if (!counts) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(counts).toMatchObject({ total: 1 });
   });
 });

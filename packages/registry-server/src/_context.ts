@@ -23,6 +23,8 @@ export interface HandlerContext {
   readTarball: TarballReader | undefined;
   metadataLimits: MetadataLimits;
   now: () => Date;
+  /** Keeps work a request started alive after its response (a Worker's `waitUntil`). */
+  background?: (req: Request, work: Promise<unknown>) => void;
 }
 
 /** Authenticates and checks a package action: 401 for no credentials, 403 for a principal without the right. */

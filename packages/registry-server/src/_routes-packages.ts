@@ -132,7 +132,8 @@ async function getTarball(ctx: HandlerContext, req: Request, name: string, file:
   headers['content-type'] = 'application/octet-stream';
   headers['content-length'] = String(found.size);
   if (req.method === 'HEAD') return new Response(null, { headers });
-  ctx.downloads.record(name, version);
+  const counted = ctx.downloads.record(name, version);
+  if (counted) ctx.background?.(req, counted);
   return new Response(found.body as BodyInit, { headers });
 }
 

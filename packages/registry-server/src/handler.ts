@@ -62,6 +62,8 @@ export interface RegistryHandlerDeps {
    * revalidates, so replicas over one store never serve a stale packument.
    */
   packumentRevalidateMs?: number;
+  /** Keeps work a request started (download counts) alive after its response: a Worker's `ctx.waitUntil`. */
+  background?: (req: Request, work: Promise<unknown>) => void;
 }
 
 /**
@@ -119,6 +121,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     readTarball: deps.readTarball,
     now,
     downloads: new DownloadCounter(deps.store),
+    ...(deps.background ? { background: deps.background } : {}),
     index,
     uplinks: new Uplinks({
       store: deps.store, packages: deps.config.packages ?? [], uplinks: deps.config.uplinks ?? {}, publicUrl,

@@ -121,6 +121,10 @@ function logger(env: WorkerEnv): ((e: RequestLogEntry) => void) | undefined {
 export function createWorkerFetch(): (req: Request, env: WorkerEnv, ctx?: WorkerContext) => Promise<Response> {
   const handlers = new WeakMap<object, Map<string, RegistryHandler>>();
   const stores = new WeakMap<object, Store>();
+  // each request keeps alive only the writes it started: waiting on another request's I/O makes workerd
+  // cancel the waiting request as hung
+  const contexts = new WeakMap<Request, WorkerContext>();
+  const background = (req: Request, work: Promise<unknown>) => contexts.get(req)?.waitUntil(work);
 
   const handlerFor = (env: WorkerEnv, req: Request): RegistryHandler => {
     const publicUrl = text(env, 'REGISTRY_URL')?.trim().replace(/\/+$/, '') || new URL(req.url).origin;
@@ -137,7 +141,7 @@ export function createWorkerFetch(): (req: Request, env: WorkerEnv, ctx?: Worker
         clientAddress: (r) => r.headers.get('cf-connecting-ip'),
       });
       const log = logger(env);
-      handler = createRegistryHandler({ store, config, auth, readTarball, ...(log ? { logger: log } : {}) });
+      handler = createRegistryHandler({ store, config, auth, readTarball, background, ...(log ? { logger: log } : {}) });
       byUrl.set(publicUrl, handler);
     }
     return handler;
@@ -152,8 +156,7 @@ export function createWorkerFetch(): (req: Request, env: WorkerEnv, ctx?: Worker
       console.log(JSON.stringify({ error: message }));
       return errorResponse(new RegistryError('INVALID_CONFIG', `registry misconfigured: ${message}`, { cause: err }));
     }
-    const res = await handler(req);
-    ctx?.waitUntil(handler.idle());
-    return res;
+    if (ctx) contexts.set(req, ctx);
+    return handler(req);
   };
 }

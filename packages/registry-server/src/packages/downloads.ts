@@ -26,14 +26,19 @@ export class DownloadCounter {
   private readonly running = new Map<string, Promise<void>>();
   constructor(private readonly store: Store, private readonly onError: (err: unknown) => void = () => {}) {}
 
-  record(name: string, version: string): void {
+  /**
+   * Counts one download. Resolves the write this call started (later downloads of the package join
+   * it), or undefined when a running write will take this one too. On Workers the caller keeps the
+   * write it started alive with `waitUntil`, and never waits on another request's.
+   */
+  record(name: string, version: string): Promise<void> | undefined {
     let counts = this.pending.get(name);
     if (!counts) this.pending.set(name, (counts = new Map()));
     counts.set(version, (counts.get(version) ?? 0) + 1);
-    if (!this.running.has(name)) {
-      const run = this.flush(name).catch(this.onError).finally(() => this.running.delete(name));
-      this.running.set(name, run);
-    }
+    if (this.running.has(name)) return undefined;
+    const run = this.flush(name).catch(this.onError).finally(() => this.running.delete(name));
+    this.running.set(name, run);
+    return run;
   }
 
   private async flush(name: string): Promise<void> {
