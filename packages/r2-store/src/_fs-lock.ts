@@ -1,13 +1,18 @@
 // Cross-process lock per key for the fs driver. Hand-written because the well-known packages
 // (proper-lockfile and friends) are callback/mtime based and pull in graceful-fs; this needs ~80 lines.
-// Scheme: the lock is a file created with O_EXCL (`wx`) holding "pid time nonce host". A lock whose pid
-// is dead (a SIGKILLed holder) or that is older than `staleMs` is stale; a lock from another host
+// Scheme: the lock is a file holding "pid time nonce host", made whole at once: the content is written
+// to a pending file `<lock>.<pid>.<nonce>.new` and hard-linked to the lock's name (link() fails when
+// the name exists, like O_EXCL, but the lock never exists empty; a writer killed between creating an
+// O_EXCL file and filling it left an empty lock that only its age could judge). A lock whose pid is
+// dead (a SIGKILLed holder) or that is older than `staleMs` is stale; a lock from another host
 // (another container sharing the folder: pids mean nothing there) only by age; an empty or cut-short
-// lock or breaker file (its writer killed between creating and filling it) by the file's age.
+// lock (from a filesystem without hard links, where the lock is created with O_EXCL directly) by the
+// file's age. A pending file left by a killed writer is removed by the sweep once its pid is dead;
+// removing another writer's pending file is harmless (its link fails with ENOENT and it tries again).
 // Breaking a stale lock takes a second O_EXCL file (`.break`) and removes the lock only if it still
 // holds the stale content that was read, so two breakers cannot remove a fresh lock. Within a
 // process, a promise chain per lock path serialises callers so that only one of them polls the file.
-import { open, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { link, open, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { StoreError } from './errors.ts';
 import { sleep } from './_util.ts';
@@ -60,7 +65,8 @@ async function isStale(path: string, content: string, staleMs: number): Promise<
   return host === HOST && !alive(Number(pidText));
 }
 
-async function tryCreate(path: string, content: string): Promise<boolean> {
+/** Creates `path` holding `content` with O_EXCL: false when it exists. */
+async function createExclusive(path: string, content: string): Promise<boolean> {
   try {
     const fh = await open(path, 'wx');
     try {
@@ -72,6 +78,30 @@ async function tryCreate(path: string, content: string): Promise<boolean> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
+  }
+}
+
+const PENDING = /\.(\d+)\.[0-9a-f]{8}\.new$/;
+/** Filesystems without hard links: the lock is created with O_EXCL directly (and judged by age when empty). */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+let linksWork = true;
+
+/** Creates the lock file `path` holding `content`, whole or not at all: false when it exists. */
+async function tryCreate(path: string, content: string): Promise<boolean> {
+  if (!linksWork) return createExclusive(path, content);
+  const pending = `${path}.${process.pid}.${crypto.randomUUID().slice(0, 8)}.new`;
+  await writeFile(pending, content, { flag: 'wx' });
+  try {
+    await link(pending, path);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (code === 'EEXIST' || code === 'ENOENT') return false; // held; or our pending file was swept: try again
+    if (!NO_LINKS.has(code)) throw err;
+    linksWork = false;
+    return createExclusive(path, content);
+  } finally {
+    await unlink(pending).catch(() => {});
   }
 }
 
@@ -118,6 +148,19 @@ export async function sweepLocks(dir: string, staleMs: number): Promise<number> 
   let removed = 0;
   for (const name of names) {
     const path = `${dir}/${name}`;
+    const pending = PENDING.exec(name);
+    if (pending) {
+      // a writer's pending lock content: left over once its pid is gone (or after a while, if from
+      // another host); ours are in use
+      const pid = Number(pending[1]);
+      if (pid === process.pid) continue;
+      const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => -1);
+      if (age >= 0 && (!processAlive(pid) || age > UNFINISHED_MS)) {
+        await unlink(path).catch(() => {});
+        removed++;
+      }
+      continue;
+    }
     if (chains.has(path) || chains.has(path.replace(/\.break$/, ''))) continue; // ours, in use
     const held = await readLock(path).catch(() => null);
     if (held === null || !(await isStale(path, held, staleMs))) continue;

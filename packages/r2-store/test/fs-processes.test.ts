@@ -141,4 +141,49 @@ describe('fs driver across processes', () => {
     expect((await store.list({ prefix: 'packages/' })).keys).toEqual([]);
     expect(await readdir(lockDir)).toEqual(['c'.repeat(64) + '.lock']);
   });
+
+  it('removes, at the first use of the folder, the pending lock content a killed writer left (even just now); a live writer\'s stays', async () => {
+    const root = await tempRoot();
+    const dead = spawn('bun', ['-e', '0']);
+    await new Promise((resolve) => dead.on('close', resolve));
+    const lockDir = join(root, '.fw-store', 'locks');
+    await mkdir(lockDir, { recursive: true });
+    // killed between creating its pending file and filling it, a moment ago: no lock exists, and the
+    // pending file names a dead pid
+    await writeFile(join(lockDir, `${'d'.repeat(64)}.lock.${dead.pid}.0123abcd.new`), '');
+    const live = `${'e'.repeat(64)}.lock.${process.ppid}.89abcdef.new`;
+    await writeFile(join(lockDir, live), `${process.ppid} ${Date.now()} live ${hostname()}`);
+    const store = createStore({ driver: 'fs', root });
+    expect((await store.list({ prefix: 'packages/' })).keys).toEqual([]);
+    expect(await readdir(lockDir)).toEqual([live]);
+  });
+
+  it('a lock is never seen empty: 40 writers taking one lock at once only ever show whole lock files', async () => {
+    const root = await tempRoot();
+    const store = createStore({ driver: 'fs', root });
+    await store.putJson('n.json', { n: 0 });
+    const { readFile } = await import('node:fs/promises');
+    const lockDir = join(root, '.fw-store', 'locks');
+    let seen = 0;
+    let partial = 0;
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        for (const name of await readdir(lockDir).catch(() => [] as string[])) {
+          if (!name.endsWith('.lock')) continue;
+          const text = await readFile(join(lockDir, name), 'utf8').catch(() => null);
+          if (text === null) continue;
+          seen++;
+          if (text.split(' ').length !== 4) partial++;
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    await Promise.all(Array.from({ length: 40 }, () => store.updateJson<{ n: number }>('n.json', (cur) => ({ n: cur!.n + 1 }), { retries: 50 })));
+    watching = false;
+    await watcher;
+    expect(await store.getJson('n.json')).toEqual({ n: 40 });
+    expect(seen).toBeGreaterThan(0);
+    expect(partial).toBe(0);
+  });
 });
