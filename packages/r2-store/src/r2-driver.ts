@@ -1,4 +1,5 @@
 import { StoreError } from './errors.ts';
+import { partReader } from './_part-reader.ts';
 import type { ObjectInfo, ObjectStore, PutBody, PutOptions } from './types.ts';
 import { validateKey, validatePrefix } from './validate-key.ts';
 
@@ -152,30 +153,10 @@ export function r2Driver(bucket: R2BucketLike, options: R2DriverOptions = {}): O
   }
 
   async function putStream(key: string, body: ReadableStream<Uint8Array>, opts: PutOptions) {
-    const reader = body.getReader();
-    const part = new Uint8Array(partSize);
-    let pending: Uint8Array | undefined;
-    let done = false;
-    const fill = async (): Promise<number> => {
-      let n = 0;
-      while (n < partSize) {
-        let chunk = pending;
-        pending = undefined;
-        if (!chunk) {
-          if (done) break;
-          const r = await reader.read();
-          if (r.done) { done = true; break; }
-          chunk = r.value;
-        }
-        const take = Math.min(chunk.byteLength, partSize - n);
-        part.set(chunk.subarray(0, take), n);
-        n += take;
-        if (take < chunk.byteLength) pending = chunk.subarray(take);
-      }
-      return n;
-    };
-    let n = await fill();
-    if (!pending && done) return putWhole(key, part.slice(0, n), opts); // fits in one part: one conditional put
+    const reader = partReader(body, partSize);
+    const { part } = reader;
+    let n = await reader.fill();
+    if (!(await reader.more())) return putWhole(key, part.slice(0, n), opts); // fits in one part: one conditional put
     if (opts.ifMatch !== undefined || opts.ifNoneMatch === '*') {
       const current = await head(key);
       if (opts.ifNoneMatch === '*' && current) throw new StoreError('PRECONDITION_FAILED', `object exists: ${key}`, { key });
@@ -190,13 +171,13 @@ export function r2Driver(bucket: R2BucketLike, options: R2DriverOptions = {}): O
       for (let partNumber = 1; n > 0; partNumber++) {
         // R2 wants every part but the last of one size: `part` is always full here except at the end
         parts.push(await call(key, () => upload.uploadPart(partNumber, part.slice(0, n))));
-        n = await fill();
+        n = await reader.fill();
       }
       const o = await call(key, () => upload.complete(parts));
       return { key, etag: o.httpEtag || `"${o.etag}"` };
     } catch (err) {
       await upload.abort().catch(() => {});
-      await reader.cancel().catch(() => {});
+      await reader.cancel();
       throw err;
     }
   }
