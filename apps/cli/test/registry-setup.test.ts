@@ -11,7 +11,7 @@ import { memoryDriver, wrapStore } from '@factorywager/r2-store';
 import { baseConfig } from '@factorywager/registry-server';
 import { NPMRegistryServer } from '@factorywager/registry-server/node';
 import { publish } from '@factorywager/e2e';
-import { main } from '../src/main.ts';
+import { runMain } from './_run-main.ts';
 
 const temps: string[] = [];
 const temp = () => {
@@ -41,23 +41,7 @@ async function fw(argv: string[], opts: { cwd?: string; home?: string; env?: Rec
   const cwd = opts.cwd ?? temp();
   const home = opts.home ?? temp();
   const env: Record<string, string | undefined> = { REGISTRY_URL: server.url, FW_TOKEN: token, NO_COLOR: '1', HOME: home, XDG_CONFIG_HOME: join(home, '.config'), FW_MASTER_KEY: undefined, ...opts.env };
-  const saved = { ...process.env };
-  const savedCwd = process.cwd();
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  process.chdir(cwd);
-  let out = '';
-  let err = '';
-  try {
-    const code = await main(argv, { out: (s) => { out += s; return true; }, err: (s) => { err += s; return true; } });
-    return { code, out, err, cwd, home };
-  } finally {
-    process.chdir(savedCwd);
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
-  }
+  return { ...(await runMain(argv, env, cwd)), cwd, home };
 }
 
 const read = (path: string) => readFileSync(path, 'utf8');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryDriver, wrapStore } from '@factorywager/r2-store';
 import { baseConfig, withoutProxy } from '@factorywager/registry-server';
 import { NPMRegistryServer } from '@factorywager/registry-server/node';
-import { main } from '../src/main.ts';
+import { runMain } from './_run-main.ts';
 
 const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 const temps: string[] = [];
@@ -21,20 +21,7 @@ afterAll(() => {
   for (const d of temps) rmSync(d, { recursive: true, force: true });
 });
 
-async function run(argv: string[], env: Record<string, string | undefined> = {}) {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
-  let out = '';
-  let err = '';
-  try {
-    const code = await main(argv, { out: (s) => { out += s; return true; }, err: (s) => { err += s; return true; } });
-    return { code, out, err };
-  } finally {
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
-  }
-}
+const run = runMain;
 
 describe('registry start as a real process', () => {
   it('no config: fs store in ./.factorywager, prints URL and login hint, answers /-/ping, stops on SIGTERM', async () => {

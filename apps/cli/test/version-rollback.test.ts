@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryDriver, wrapStore, type Store } from '@factorywager/r2-store';
 import { baseConfig } from '@factorywager/registry-server';
 import { NPMRegistryServer } from '@factorywager/registry-server/node';
-import { main } from '../src/main.ts';
+import { runMain } from './_run-main.ts';
 
 const temps: string[] = [];
 const temp = () => {
@@ -14,20 +14,7 @@ const temp = () => {
   return d;
 };
 
-async function run(argv: string[], env: Record<string, string | undefined>) {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
-  let out = '';
-  let err = '';
-  try {
-    const code = await main(argv, { out: (s) => { out += s; return true; }, err: (s) => { err += s; return true; } });
-    return { code, out, err };
-  } finally {
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
-  }
-}
+const run = runMain;
 
 let server: NPMRegistryServer;
 let store: Store;

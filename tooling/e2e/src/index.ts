@@ -14,4 +14,5 @@ export * from './fixtures.ts';
 export * from './publish-doc.ts';
 export * from './store-check.ts';
 export * from './packaging.ts';
+export { startReplicas, type ReplicaPair } from './replicas.ts';
 export { startWorkerdRegistry, startWorkerdRegistries, workerScript, type WorkerdRegistries } from './workerd-registry.ts';

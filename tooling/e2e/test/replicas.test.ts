@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createStore } from '@factorywager/r2-store';
-import { startS3TestServer, type S3TestServer } from '@factorywager/s3-test-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, publish } from '../src/publish-doc.ts';
-import { startRegistry, type RegistryProcess } from '../src/registry-process.ts';
+import type { RegistryProcess } from '../src/registry-process.ts';
+import { startReplicas, type ReplicaPair } from '../src/replicas.ts';
 import { checkStore } from '../src/store-check.ts';
 
 const NAME = '@fw-load/concurrent';
@@ -42,54 +41,33 @@ async function verifyAllVersions(registry: string) {
 }
 
 describe('two server processes over one fs store', () => {
-  let a: RegistryProcess;
-  let b: RegistryProcess;
+  let pair: ReplicaPair;
   beforeAll(async () => {
-    a = await startRegistry();
-    b = await startRegistry({ dataDir: a.dataDir, env: { REGISTRY_URL: a.url } });
+    pair = await startReplicas();
   });
-  afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
-  });
+  afterAll(() => pair?.stop());
 
   it('keeps all 200 concurrently published versions, each tarball matching its integrity', async () => {
-    const failures = await publishThroughReplicas([a, b]);
+    const failures = await publishThroughReplicas([pair.a, pair.b]);
     expect(failures).toEqual([]);
-    expect(await verifyAllVersions(a.url)).toEqual({ versions: CLIENTS * VERSIONS_EACH, verified: CLIENTS * VERSIONS_EACH });
-    expect(await verifyAllVersions(b.url)).toEqual({ versions: CLIENTS * VERSIONS_EACH, verified: CLIENTS * VERSIONS_EACH });
-    expect((await checkStore(a.dataDir)).problems).toEqual([]);
+    expect(await verifyAllVersions(pair.a.url)).toEqual({ versions: CLIENTS * VERSIONS_EACH, verified: CLIENTS * VERSIONS_EACH });
+    expect(await verifyAllVersions(pair.b.url)).toEqual({ versions: CLIENTS * VERSIONS_EACH, verified: CLIENTS * VERSIONS_EACH });
+    expect((await checkStore(pair.a.dataDir)).problems).toEqual([]);
   });
 });
 
 describe('two server processes over one bucket on the local S3-protocol server', () => {
-  let s3: S3TestServer;
-  let a: RegistryProcess;
-  let b: RegistryProcess;
-  let env: Record<string, string>;
+  let pair: ReplicaPair;
   beforeAll(async () => {
-    s3 = await startS3TestServer({ bucket: 'fw-replicas' });
-    env = {
-      S3_ENDPOINT: s3.endpoint,
-      S3_ACCESS_KEY_ID: s3.accessKeyId,
-      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      S3_REGION: s3.region,
-      S3_BUCKET: s3.bucket,
-    };
-    a = await startRegistry({ env });
-    b = await startRegistry({ env: { ...env, REGISTRY_URL: a.url } });
+    pair = await startReplicas({ s3Bucket: 'fw-replicas' });
   });
-  afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
-    await s3?.stop();
-  });
+  afterAll(() => pair?.stop());
 
   it('keeps all 200 concurrently published versions, each tarball matching its integrity', async () => {
-    const failures = await publishThroughReplicas([a, b]);
+    const failures = await publishThroughReplicas([pair.a, pair.b]);
     expect(failures).toEqual([]);
-    expect(await verifyAllVersions(b.url)).toEqual({ versions: CLIENTS * VERSIONS_EACH, verified: CLIENTS * VERSIONS_EACH });
-    const store = createStore({ driver: 's3', endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, region: s3.region, forcePathStyle: true });
+    expect(await verifyAllVersions(pair.b.url)).toEqual({ versions: CLIENTS * VERSIONS_EACH, verified: CLIENTS * VERSIONS_EACH });
+    const store = pair.store();
     const report = await checkStore(store);
     await store.close?.();
     expect(report.problems).toEqual([]);

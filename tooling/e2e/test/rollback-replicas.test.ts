@@ -2,11 +2,11 @@
 // store (a folder, and a bucket on the local S3-protocol server), each to a different version, leave
 // `latest` on one of them and exactly ten rollback events; the graph agrees on both replicas and the
 // derived graph.json catches up with the manifest.
-import { createStore, keys, type Store } from '@factorywager/r2-store';
-import { startS3TestServer, type S3TestServer } from '@factorywager/s3-test-server';
+import { keys, type Store } from '@factorywager/r2-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, publish } from '../src/publish-doc.ts';
-import { startRegistry, type RegistryProcess } from '../src/registry-process.ts';
+import type { RegistryProcess } from '../src/registry-process.ts';
+import { startReplicas, type ReplicaPair } from '../src/replicas.ts';
 import { checkStore } from '../src/store-check.ts';
 
 const NAME = '@fw-race/rollback';
@@ -54,43 +54,25 @@ async function race(replicas: RegistryProcess[], store: () => Store) {
 }
 
 describe('ten racing rollbacks through two server processes over one fs store', () => {
-  let a: RegistryProcess;
-  let b: RegistryProcess;
+  let pair: ReplicaPair;
   beforeAll(async () => {
-    a = await startRegistry();
-    b = await startRegistry({ dataDir: a.dataDir, env: { REGISTRY_URL: a.url } });
+    pair = await startReplicas();
   });
-  afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
-  });
+  afterAll(() => pair?.stop());
 
   it('leave latest on one of the ten versions and exactly ten rollback events', async () => {
-    await race([a, b], () => createStore({ driver: 'fs', root: a.dataDir }));
+    await race([pair.a, pair.b], pair.store);
   });
 });
 
 describe('ten racing rollbacks through two server processes over one bucket on the local S3-protocol server', () => {
-  let s3: S3TestServer;
-  let a: RegistryProcess;
-  let b: RegistryProcess;
+  let pair: ReplicaPair;
   beforeAll(async () => {
-    s3 = await startS3TestServer({ bucket: 'fw-rollback-race' });
-    const env = {
-      S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey, S3_REGION: s3.region, S3_BUCKET: s3.bucket,
-    };
-    a = await startRegistry({ env });
-    b = await startRegistry({ env: { ...env, REGISTRY_URL: a.url } });
+    pair = await startReplicas({ s3Bucket: 'fw-rollback-race' });
   });
-  afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
-    await s3?.stop();
-  });
+  afterAll(() => pair?.stop());
 
   it('leave latest on one of the ten versions and exactly ten rollback events', async () => {
-    await race([a, b], () => createStore({
-      driver: 's3', endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, region: s3.region, forcePathStyle: true,
-    }));
+    await race([pair.a, pair.b], pair.store);
   });
 });
