@@ -162,6 +162,8 @@ describe('publish dry-run of every public package, as built', () => {
     const listing = run('tar', ['-tzf', join(dest, tgz!)], dest).out;
     expect(listing).toContain('package/dist/index.js');
     expect(listing).toContain('package/README.md');
+    expect(listing).toContain('package/LICENSE');
+    expect(readFileSync(join(root, pkg.dir, 'LICENSE'), 'utf8'), `${pkg.dir}/LICENSE`).toBe(readFileSync(join(root, 'LICENSE'), 'utf8'));
     const published = JSON.parse(run('tar', ['-xzOf', join(dest, tgz!), 'package/package.json'], dest).out) as Manifest;
     const versions = new Map(publicPackages.map((p) => [p.manifest.name, p.manifest.version]));
     for (const [dep, range] of Object.entries({ ...published.dependencies, ...published.peerDependencies })) {
