@@ -180,9 +180,41 @@ async function readForm(req: Request): Promise<URLSearchParams> {
   if (!type.startsWith('application/x-www-form-urlencoded')) throw new WebError(415, 'send the form as application/x-www-form-urlencoded');
   const length = Number(req.headers.get('content-length') ?? '0');
   if (length > MAX_FORM) throw new WebError(413, 'the form is too large');
-  const text = await req.text();
-  if (text.length > MAX_FORM) throw new WebError(413, 'the form is too large');
-  return new URLSearchParams(text);
+  return new URLSearchParams(await readLimited(req, MAX_FORM));
+}
+
+/** The body as text, read no further than `limit` bytes (a chunked body has no Content-Length to check). */
+async function readLimited(req: Request, limit: number): Promise<string> {
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      let step: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        step = await reader.read();
+      } catch {
+        throw new WebError(400, 'the form was cut short');
+      }
+      if (step.done) break;
+      size += step.value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw new WebError(413, 'the form is too large');
+      }
+      chunks.push(step.value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 /** `/package/<name>[/v/<version>]` with a scoped name as two segments. @internal */

@@ -161,6 +161,18 @@ describe('forms', () => {
     const web = createWebUi({ source: fakeSource(), publicUrl: BASE });
     const big = await web.fetch(form({ package: 'x'.repeat(70_000), _csrf: csrf }, `fw_csrf=${csrf}`));
     expect(big.status).toBe(413);
+    // a chunked body has no Content-Length: reading stops past the limit, long before the body ends
+    let sent = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(c) {
+        sent += 16_384;
+        if (sent > 10_000_000) c.close();
+        else c.enqueue(new TextEncoder().encode('a'.repeat(16_384)));
+      },
+    });
+    const chunked = await web.fetch(new Request(`${BASE}/-/web/rollback`, { method: 'POST', body: endless, duplex: 'half', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `fw_csrf=${csrf}` } } as RequestInit));
+    expect(chunked.status).toBe(413);
+    expect(sent).toBeLessThan(200_000);
     const json = await web.fetch(new Request(`${BASE}/-/web/rollback`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', cookie: `fw_csrf=${csrf}` } }));
     expect(json.status).toBe(415);
     const stale = await get(web, '/', { cookie: `fw_session=revoked; fw_csrf=${csrf}` });
