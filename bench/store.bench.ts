@@ -1,4 +1,4 @@
-// Store throughput: put and get of 4 KiB objects on fs, s3 (the local S3-protocol server in a child
+// Store throughput: put, get and head of 4 KiB objects on fs, s3 (the local S3-protocol server in a child
 // process) and memory (for reference), sequential and 16-way; updateJson commits per second with
 // 8 writers contending for one key. Plain timing loops, fixed time budget per case.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,6 +37,7 @@ async function benchStore(name: string, store: Store): Promise<void> {
     let written = 0;
     rows.push([name, `put 4 KiB x${width}`, await timed(width, (i) => store.put(`bench/p${width}/${i}.bin`, body).then(() => { written = Math.max(written, i + 1); }))]);
     rows.push([name, `get 4 KiB x${width}`, await timed(width, (i) => store.get(`bench/p${width}/${i % written}.bin`))]);
+    rows.push([name, `head x${width}`, await timed(width, (i) => store.head(`bench/p${width}/${i % written}.bin`))]);
   }
   let conflicts = 0;
   const key = 'bench/counter.json';
@@ -65,7 +66,7 @@ for (const [driver, name, f, note] of rows) {
   console.log(`${driver.padEnd(7)} ${name.padEnd(24)} ${String(f.ops).padStart(7)} ${f.opsPerSec.toFixed(0).padStart(9)} ${f.p50.toFixed(2).padStart(8)} ${f.p99.toFixed(2).padStart(8)}${note ? `  ${note}` : ''}`);
 }
 const rate = (d: string, c: string) => rows.find(([x, y]) => x === d && y === c)![2].opsPerSec;
-for (const c of ['put 4 KiB x16', 'get 4 KiB x16', 'updateJson x8 contended']) {
+for (const c of ['put 4 KiB x16', 'get 4 KiB x16', 'head x16', 'updateJson x8 contended']) {
   console.log(`fs/s3 ratio, ${c}: ${(rate('fs', c) / rate('s3', c)).toFixed(2)}x`);
 }
 console.log('(s3 = fauxqs behind our conditional-write front on 127.0.0.1, in a child process; 2 shared cores)');
