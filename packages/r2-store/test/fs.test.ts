@@ -29,15 +29,16 @@ describe('fs driver specifics', () => {
     expect(await store.list({ prefix: '.f', delimiter: '/' })).toEqual({ keys: [], prefixes: [] });
   });
 
-  it('writes object files under the root at the key path, and reads a plain file dropped there', async () => {
+  it('writes object files under the root at the key path, exactly their bytes, and reads a plain file dropped there', async () => {
     const store = createStore({ driver: 'fs', root });
     await store.put('packages/@s/p/manifest.json', '{}');
-    expect((await readFile(join(root, 'packages', '@s', 'p', 'manifest.json'))).subarray(0, 2).toString()).toBe('{}');
+    expect((await readFile(join(root, 'packages', '@s', 'p', 'manifest.json'))).toString()).toBe('{}');
     await mkdir(join(root, 'plain'), { recursive: true });
     await writeFile(join(root, 'plain', 'file.txt'), 'hand-made');
     const got = await store.get('plain/file.txt');
     expect(new TextDecoder().decode(got!.body)).toBe('hand-made');
     expect(got!.etag).toBe((await store.head('plain/file.txt'))!.etag);
+    expect((await readdir(join(root, 'plain'))).sort()).toEqual(['.file.txt.fw-meta', 'file.txt']); // described once hashed
     await store.delete('packages/@s/p/manifest.json');
     expect((await readdir(root)).sort()).toEqual(['.fw-store', 'plain']); // empty folders pruned
   });

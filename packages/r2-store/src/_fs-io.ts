@@ -1,0 +1,112 @@
+// Small filesystem helpers of the fs driver: error mapping, durable renames, temp files, folder walks.
+import { mkdir, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { StoreError } from './errors.ts';
+import type { PutBody } from './types.ts';
+import { processAlive } from './_fs-lock.ts';
+import { isSidecarName } from './_fs-meta.ts';
+
+/** Hidden folder under the root for temp and lock files; never listed, not usable as a key. */
+export const INTERNAL = '.fw-store';
+/** This host in temp file names, without the '-' that separates their parts. */
+export const TMP_HOST = hostname().replace(/[^A-Za-z0-9.]/g, '_');
+
+export const code = (err: unknown): string | undefined => (err as NodeJS.ErrnoException)?.code;
+export const MISSING = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
+export const isMissing = (err: unknown): boolean => MISSING.has(code(err) ?? '');
+
+export function fail(key: string, err: unknown): never {
+  if (err instanceof StoreError) throw err;
+  const c = code(err);
+  if (c === 'ENAMETOOLONG') throw new StoreError('INVALID_KEY', `key segment too long for the filesystem: ${key}`, { key, cause: err });
+  if (c === 'EMFILE' || c === 'ENFILE' || c === 'EAGAIN' || c === 'EBUSY') {
+    throw new StoreError('UNAVAILABLE', `filesystem busy (${c}) for ${key}`, { key, cause: err });
+  }
+  throw new StoreError('INTERNAL', `filesystem error ${c ?? ''} for ${key}: ${(err as Error)?.message}`, { key, cause: err });
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r');
+    try { await fh.sync(); } finally { await fh.close(); }
+  } catch { /* not supported on every platform (Windows) */ }
+}
+
+export async function* chunksOf(body: PutBody): AsyncGenerator<Uint8Array> {
+  if (typeof body === 'string') yield Buffer.from(body, 'utf8');
+  else if (body instanceof Uint8Array) yield body;
+  else {
+    const reader = body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  }
+}
+
+/** A fresh temp file path in `tmpDir`, named so that {@link sweepTemp} can tell whose it is. */
+export const tempPath = (tmpDir: string): string => join(tmpDir, `${process.pid}-${TMP_HOST}-${crypto.randomUUID()}`);
+
+/**
+ * Removes temp files left by writers that died: named after a dead pid of this host, or older than
+ * a day (a writer on another host sharing the folder).
+ */
+export async function sweepTemp(tmpDir: string): Promise<void> {
+  const names = await readdir(tmpDir).catch(() => [] as string[]);
+  await Promise.all(names.map(async (name) => {
+    const [pidText, host] = name.split('-');
+    const path = join(tmpDir, name);
+    const ours = host === TMP_HOST && !processAlive(Number(pidText));
+    const old = await stat(path).then((s) => Date.now() - s.mtimeMs > 86_400_000, () => false);
+    if (ours || old) await unlink(path).catch(() => {});
+  }));
+}
+
+/** Renames a synced temp file to `target` (creating its folder) and fsyncs the folder. */
+export async function publishFile(key: string, tmp: string, target: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      await rename(tmp, target);
+      await fsyncDir(dirname(target));
+      return;
+    } catch (err) {
+      const c = code(err);
+      if (c === 'ENOENT' && attempt < 5) continue; // a parent folder was pruned by a concurrent delete
+      if (c === 'EISDIR' || c === 'ENOTDIR' || c === 'EEXIST') {
+        throw new StoreError('INVALID_KEY', `key ${key} collides with a folder or file of another key on the fs driver`, { key, cause: err });
+      }
+      throw err;
+    }
+  }
+}
+
+/** Removes empty folders from `dir` up to (not including) `root`. */
+export async function prune(root: string, dir: string): Promise<void> {
+  while (dir.startsWith(root) && dir !== root) {
+    try {
+      await rmdir(dir);
+    } catch {
+      return;
+    }
+    dir = dirname(dir);
+  }
+}
+
+/** Every file under `dir` as a key (its path from the root), the internal folder and sidecars left out unless asked for. */
+export async function* walk(dir: string, prefix: string, sidecars = false): AsyncGenerator<string> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if (isMissing(err)) return;
+    throw err;
+  }
+  for (const e of entries) {
+    if (prefix === '' && e.name === INTERNAL) continue;
+    if (e.isDirectory()) yield* walk(join(dir, e.name), `${prefix}${e.name}/`, sidecars);
+    else if (e.isFile() && (sidecars || !isSidecarName(e.name))) yield `${prefix}${e.name}`;
+  }
+}
