@@ -4,7 +4,7 @@ import { defaultPublicUrl } from './config/public-url.ts';
 import type { RegistryConfig } from './config/types.ts';
 import { createRegistryHandler, type RegistryHandler, type RequestLogEntry } from './handler.ts';
 import { serve, type Listening } from './_serve.ts';
-import { readTarball } from './packages/tarball-reader.ts';
+import { offThreadTarballReader, type OffThreadTarballReader } from './packages/tarball-worker.ts';
 import { FOREIGN_PUBLISH_MS, journalKey, type PublishOwner } from './packages/publish-journal.ts';
 import { hostname } from 'node:os';
 
@@ -60,6 +60,7 @@ export class NPMRegistryServer {
   #listening: Listening | undefined;
   #publicUrl: string;
   #handler: RegistryHandler | undefined;
+  #tarballs: OffThreadTarballReader | undefined;
 
   constructor(config: RegistryConfig, deps: ServerDeps = {}) {
     this.config = structuredClone(config);
@@ -106,7 +107,9 @@ export class NPMRegistryServer {
     this.config.listen = { ...listen, port: this.#listening.port };
     const log = this.#deps.log === false ? undefined : this.#deps.log ?? this.#stdoutLog();
     const auth = createAuth({ store, config: this.config, clientAddress, now: this.#deps.now });
-    const created = createRegistryHandler({ store, config: this.config, auth, logger: log, readTarball, publishOwner: processOwner() });
+    // publish tarballs are inflated and parsed in a worker thread: a hostile one never stalls this thread
+    this.#tarballs = offThreadTarballReader();
+    const created = createRegistryHandler({ store, config: this.config, auth, logger: log, readTarball: this.#tarballs, publishOwner: processOwner() });
     // Publishes a killed server left half done: finished (version record, history) or undone, before
     // the first request is answered.
     try {
@@ -143,6 +146,8 @@ export class NPMRegistryServer {
     this.#listening = undefined;
     await listening?.stop(graceMs);
     await this.#handler?.idle();
+    await this.#tarballs?.close();
+    this.#tarballs = undefined;
     this.#flushLog();
     if (!this.#deps.store) await this.#store?.close?.();
   }
