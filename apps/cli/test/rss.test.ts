@@ -1,13 +1,15 @@
 // rss:fetch, rss:list and rss:html end to end against a registry process: its feeds parsed by the
 // CLI, items deduplicated by GUID, a private feed read with a read-only ?token= that never reaches
-// the registry's request log, and a hostile description inert in the HTML page.
+// the registry's request log, and a hostile description inert in the HTML page (parsed, and opened
+// in real Chromium).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseDocument, DomUtils } from 'htmlparser2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishBody, startRegistry, type RegistryProcess } from '@factorywager/e2e';
+import { openBrowser, publishBody, screenshotPath, startRegistry, type RegistryProcess } from '@factorywager/e2e';
 
 const bin = resolve(import.meta.dirname, '../src/bin.ts');
 const temps: string[] = [];
@@ -112,7 +114,30 @@ describe('rss commands against a running registry', () => {
     expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src 'none'`);
     expect(DomUtils.textContent(doc)).toContain('pads <script>alert(1)</script> <a href="javascript:alert(2)">click</a>');
     expect(DomUtils.findAll((e) => e.name === 'article', doc.children)).toHaveLength(3);
-  });
+
+    // the same page in real Chromium, scripts on: nothing runs, nothing is fetched, the text shows
+    const browser = await openBrowser();
+    try {
+      const page = await browser.context.newPage();
+      const problems: string[] = [];
+      const requests: string[] = [];
+      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); void d.dismiss(); });
+      page.on('request', (req) => requests.push(req.url()));
+      await page.goto(pathToFileURL(out).href);
+      await page.waitForLoadState('load');
+      await page.screenshot({ path: screenshotPath('rss-html'), fullPage: true });
+      expect(problems).toEqual([]);
+      expect(requests).toEqual([pathToFileURL(out).href]);
+      expect(await page.locator('article').count()).toBe(3);
+      expect(await page.locator('script, iframe, object, img').count()).toBe(0);
+      expect(await page.locator('article', { hasText: 'pads <script>alert(1)</script>' }).count()).toBe(2);
+      expect(await page.locator('article', { hasText: '@internal/core@1.0.0 published (latest)' }).count()).toBe(1);
+      expect(await page.evaluate(() => document.title)).toBeTruthy();
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 
   it('with no URL, the feeds of registry.config.json5; a bad feeds entry names the field', async () => {
     const config = join(work, 'feeds.json5');

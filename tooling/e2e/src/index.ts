@@ -16,3 +16,4 @@ export * from './store-check.ts';
 export * from './packaging.ts';
 export { startReplicas, type ReplicaPair } from './replicas.ts';
 export { startWorkerdRegistry, startWorkerdRegistries, workerScript, type WorkerdRegistries } from './workerd-registry.ts';
+export { openBrowser, screenshotPath, SCREENSHOTS } from './browser.ts';
