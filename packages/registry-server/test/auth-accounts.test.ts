@@ -9,7 +9,7 @@ const signup = (s: ReturnType<typeof setup>, name: string, headers: Record<strin
   s.call('PUT', `/-/user/org.couchdb.user:${name}`, { body: { name, password: PW, email: `${name}@example.com` }, headers });
 
 describe('tokens bound to the account', () => {
-  it('deleting a user revokes every token; the same name registered again never gets them', async () => {
+  it('deleting a user revokes every token and closes the name to open sign-up; re-created by an administrator, it never gets the old tokens', async () => {
     const s = setup();
     const first = (await s.adduser('dora', PW)).json.token as string;
     const second = (await s.call('POST', '/-/npm/v1/tokens', { token: first, body: { password: PW } })).json.token as string;
@@ -19,8 +19,15 @@ describe('tokens bound to the account', () => {
     for (const t of [first, second]) expect((await s.call('GET', '/-/whoami', { token: t })).status).toBe(401);
     expect((await s.store.list({ prefix: 'auth/tokens/dora/' })).keys).toEqual([]);
 
+    // a stranger signing up with the name would inherit the packages that name dora as a maintainer
+    const stranger = await s.adduser('dora', 'another password');
+    expect(stranger.status).toBe(403);
+    expect(stranger.json.error).toMatch(/deleted by an administrator.*fw registry user add dora/);
+    expect(await s.store.head('auth/users/dora.json')).toBeNull();
+    await addUser(s.store, 'dora', 'another password', { iterations: 1000 });
+    expect(await s.store.head('auth/deleted-users/dora.json')).toBeNull();
     const again = await s.adduser('dora', 'another password');
-    expect(again.json.ok).toMatch(/created/);
+    expect(again.status).toBe(201);
     for (const t of [first, second]) expect((await s.call('GET', '/-/whoami', { token: t })).status).toBe(401);
     expect((await s.call('GET', '/-/whoami', { token: again.json.token })).json).toEqual({ username: 'dora' });
   });

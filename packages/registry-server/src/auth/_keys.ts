@@ -26,6 +26,8 @@ export function isTokenId(id: unknown): id is string {
 /** Storage keys of the auth module (all under `auth/`). Callers validate names first. */
 export const authKeys = {
   user: (name: string) => `auth/users/${name}.json`,
+  /** A deleted account's name, closed to open sign-up (packages may still name it as a maintainer). */
+  deletedUser: (name: string) => `auth/deleted-users/${name}.json`,
   secret: () => 'auth/secret.json',
   token: (user: string, id: string) => `auth/tokens/${user}/${id}.json`,
   userTokensPrefix: (user: string) => `auth/tokens/${user}/`,

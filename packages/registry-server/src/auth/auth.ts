@@ -141,6 +141,9 @@ export function createAuth(deps: AuthDeps): Auth {
     let user = null;
     if (config.auth.allowRegistration && !(await users.get(name))) {
       assertSignupAllowed(name, config);
+      if (await store.head(authKeys.deletedUser(name))) {
+        throw new RegistryError('FORBIDDEN', `the account "${name}" was deleted by an administrator and packages may still name it as a maintainer: only an administrator re-creates it (fw registry user add ${name})`);
+      }
       if (password.length < 8) throw new RegistryError('BAD_REQUEST', 'password too short (at least 8 characters)');
       const signupKey = from ?? '-';
       if (users.addressBlocked(from) || signups.blocked(signupKey)) throw new RegistryError('RATE_LIMITED', 'too many sign-ups or failed logins from your address: try again later');

@@ -36,20 +36,28 @@ export async function addUser(
     if ((err as { code?: unknown }).code === 'PRECONDITION_FAILED') throw new RegistryError('CONFLICT', `user ${name} exists`);
     throw err;
   }
+  // an administrator re-creating a deleted account reopens its name (and its maintainer entries)
+  await store.delete(authKeys.deletedUser(name));
   return { name, id: record.id, created };
 }
 
 /**
  * Deletes an account and revokes every token of its name (`fw registry user delete`). The user record
  * goes first: from then on its tokens fail on every replica, even while their records are deleted.
- * NOT_FOUND when there was neither a user nor a token.
+ * The name stays closed to open sign-up (a tombstone is written before the record goes): packages
+ * name their maintainers by user name, so whoever signed up with it next would inherit them; only
+ * {@link addUser} re-creates it. NOT_FOUND when there was neither a user nor a token.
  * @example
  * const { tokensRevoked } = await deleteUser(store, 'mallory');
  */
 export async function deleteUser(store: Store, name: string): Promise<{ name: string; tokensRevoked: number }> {
   assertUserName(name);
-  const existed = (await store.head(authKeys.user(name))) !== null;
-  if (existed) await store.delete(authKeys.user(name));
+  const old = await store.getJson<UserRecord>(authKeys.user(name));
+  const existed = old !== null;
+  if (old) {
+    await store.putJson(authKeys.deletedUser(name), { name, id: old.id, deleted: new Date().toISOString() });
+    await store.delete(authKeys.user(name));
+  }
   const tokensRevoked = await deleteAllTokens(store, name);
   if (!existed && tokensRevoked === 0) throw new RegistryError('NOT_FOUND', `no user ${name}`);
   return { name, tokensRevoked };
