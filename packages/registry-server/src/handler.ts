@@ -106,6 +106,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     cacheTtlMs: (deps.config.index?.cacheTtl ?? 1) * 1000,
     rebuildAfterMs: (parseDuration(deps.config.index?.rebuildAfter ?? '1d') ?? 86_400) * 1000,
     now: () => now().getTime(),
+    servedUplinkDoc: (doc) => ctx.uplinks.guarded(doc),
   });
   const service = new PackageService(deps.store, now, deps.packumentRevalidateMs ?? 0, publicUrl, index);
   service.metadata = metadataLimits;

@@ -158,6 +158,11 @@ export class Uplinks {
     return (this.deps.minReleaseAgeExclude ?? []).some((p) => matchPackagePattern(p, name));
   }
 
+  /** An upstream document with what the release-age guard holds back left out (as the index lists it). */
+  guarded(doc: Packument): Packument {
+    return applyReleaseAge(doc, this.minAgeMs(doc.name), this.deps.now().getTime()).doc;
+  }
+
   /** The upstream packument as served (guarded, tarball links here), or null when no uplink has it. */
   async packument(name: string, via: readonly string[] = []): Promise<{ doc: Packument; etag: string } | null> {
     const held = this.servable(name, await this.held(name, via));

@@ -16,10 +16,11 @@ function upstream(): CraftedUpstream {
   return up;
 }
 
-function proxying(up: CraftedUpstream, opts: { rules?: PackageRule[]; now?: () => Date; minReleaseAge?: number; exclude?: string[]; uplink?: Partial<UplinkConfig> } = {}) {
+function proxying(up: CraftedUpstream, opts: { rules?: PackageRule[]; now?: () => Date; minReleaseAge?: number; exclude?: string[]; uplink?: Partial<UplinkConfig>; store?: ReturnType<typeof setup>['store'] } = {}) {
   const rules = opts.rules ?? [open];
   return setup({
     rules,
+    ...(opts.store ? { store: opts.store } : {}),
     ...(opts.now ? { now: opts.now } : {}),
     config: {
       publicUrl: BASE, packages: rules,
@@ -31,6 +32,26 @@ function proxying(up: CraftedUpstream, opts: { rules?: PackageRule[]; now?: () =
 }
 
 describe('release-age guard (default one day)', () => {
+  it('the package index lists an uplink copy as served, also when rebuilt from the cached copies', async () => {
+    const up = upstream();
+    const t = Date.now();
+    await up.add('lib', '1.0.0', { publishedAt: new Date(t - 30 * DAY) });
+    await up.add('lib', '2.0.0', { publishedAt: new Date(t - MIN) });
+    const first = proxying(up, { now: () => new Date(t) });
+    expect((await first.call('GET', '/lib')).status).toBe(200);
+    const listed = async (s: ReturnType<typeof setup>) => {
+      const found = await (await s.call('GET', '/-/v1/search?text=lib')).json();
+      return found.objects.find((o: { package: { name: string } }) => o.package.name === 'lib')?.package.version;
+    };
+    expect(await listed(first)).toBe('1.0.0');
+    // a fresh server over the same store, its index gone: rebuilt from the kept upstream copy
+    for (const key of (await first.store.list({ prefix: 'index/' })).keys) await first.store.delete(key);
+    const second = proxying(up, { now: () => new Date(t), store: first.store });
+    expect(await listed(second)).toBe('1.0.0');
+    const list = await (await second.call('GET', '/-/fw/packages')).json();
+    expect(list.packages.find((p: { name: string }) => p.name === 'lib')).toMatchObject({ version: '1.0.0' });
+  });
+
   it('leaves young versions out, moves latest back to the newest mature one, refuses their tarballs, and serves them once mature', async () => {
     const up = upstream();
     let t = Date.now();

@@ -49,6 +49,8 @@ export interface PackageIndexOptions {
   now?: () => number;
   /** Where failures of background work go (a rebuild, an index update after a manifest write). */
   onError?: (err: unknown) => void;
+  /** An uplink's copy as it is served (the release-age guard applied), for a rebuild; default as kept. */
+  servedUplinkDoc?: (doc: Packument) => Packument;
 }
 
 /** Derived index key of a name (FNV-1a, 32 bits, modulo the shard count). */
@@ -79,12 +81,14 @@ export class PackageIndex {
   private readonly rebuildAfter: number;
   private readonly now: () => number;
   private readonly onError: (err: unknown) => void;
+  private readonly servedUplinkDoc: (doc: Packument) => Packument;
 
   constructor(private readonly store: Store, options: PackageIndexOptions = {}) {
     this.ttl = options.cacheTtlMs ?? 1000;
     this.rebuildAfter = options.rebuildAfterMs ?? 86_400_000;
     this.now = options.now ?? Date.now;
     this.onError = options.onError ?? (() => {});
+    this.servedUplinkDoc = options.servedUplinkDoc ?? ((doc) => doc);
   }
 
   /** Records a packument just written (a local one, or an uplink's copy with its fetch time). */
@@ -195,7 +199,8 @@ export class PackageIndex {
   private async uplinkEntry(name: string): Promise<IndexEntry | null> {
     const record = await this.store.getJson<{ uplink: string; fetchedAt: number; doc: Packument }>(keys.uplinkPackument(name));
     if (!record?.doc || record.doc.name !== name || typeof record.doc.versions !== 'object') return null;
-    return entryOf(record.doc, { uplink: record.uplink, rev: record.fetchedAt });
+    // listed as served: what the release-age guard holds back is left out, as after a fetch
+    return entryOf(this.servedUplinkDoc(record.doc), { uplink: record.uplink, rev: record.fetchedAt });
   }
 }
 
