@@ -46,13 +46,19 @@ describe('audit forwarding', () => {
     for (const name of ['@acme', 'acme-tools', 'mine-local']) expect(sent[0]!.body).not.toContain(name);
   });
 
-  it('answers {} without asking anyone when every name is private; an error when no uplink answers or none exists', async () => {
+  it('an error, never {}, when every name is private (nobody audits them) or when no uplink answers or none exists; {} for an empty request', async () => {
     const up = upstream();
     const s = proxying(up);
     await publish(s, 'mine-local', '1.0.0');
     const onlyPrivate = await s.call('POST', '/-/npm/v1/security/advisories/bulk', { body: { '@acme/ui': ['1.0.0'], 'mine-local': ['1.0.0'] } });
-    expect(await onlyPrivate.json()).toEqual({});
+    expect(onlyPrivate.status).toBe(503);
+    expect((await onlyPrivate.json()).error).toBe('the audit cannot be done: all 2 packages asked about are published here (or reserved), and no advisory database covers packages published here');
+    const quickPrivate = await s.call('POST', '/-/npm/v1/security/audits/quick', { body: { name: 'app', version: '1.0.0', requires: { 'mine-local': '^1.0.0' }, dependencies: { 'mine-local': { version: '1.0.0' } } } });
+    expect(quickPrivate.status).toBe(503);
+    expect((await quickPrivate.json()).error).toMatch(/^the audit cannot be done: the one package asked about is published here/);
     expect(up.requests).toEqual([]);
+    const empty = await s.call('POST', '/-/npm/v1/security/advisories/bulk', { body: {} });
+    expect([empty.status, await empty.json()]).toEqual([200, {}]);
 
     up.failWith = 405;
     const refused = await s.call('POST', '/-/npm/v1/security/advisories/bulk', { body: auditRequest });

@@ -49,6 +49,18 @@ function noUplink(): never {
   throw new RegistryError('AUDIT_UNAVAILABLE', 'the audit cannot be done: this registry has no uplink to ask for advisories (the proxy is off), and it keeps no advisories of its own');
 }
 
+/** Every name asked about is published here (or reserved): nobody holds advisories of them. */
+function onlyPrivate(count: number): never {
+  throw new RegistryError('AUDIT_UNAVAILABLE', `the audit cannot be done: ${count === 1 ? 'the one package' : `all ${count} packages`} asked about ${count === 1 ? 'is' : 'are'} published here (or reserved), and no advisory database covers packages published here`);
+}
+
+/** Refuses an audit of which no part can be done (so that it never reads as a clean one). */
+function assertAuditable(groups: Map<unknown, unknown>, askedCount: number, deps: AuditDeps): void {
+  if (groups.size > 0) return;
+  if (deps.uplinks.all().length === 0) noUplink();
+  if (askedCount > 0) onlyPrivate(askedCount);
+}
+
 /**
  * npm's bulk advisory request (`{ name: [versions] }`, what npm 11 and pnpm send) forwarded to the
  * uplinks that serve those names, with every private name removed first, the answers merged. An
@@ -65,7 +77,7 @@ export async function bulkAudit(deps: AuditDeps, body: unknown): Promise<Record<
   }
   const asked = body as Record<string, string[]>;
   const groups = await groupByUplinks(deps, Object.keys(asked));
-  if (groups.size === 0 && deps.uplinks.all().length === 0) noUplink();
+  assertAuditable(groups, Object.keys(asked).length, deps);
   const out: Record<string, unknown[]> = {};
   await Promise.all([...groups.values()].map(async ({ chain, names }) => {
     const part = Object.fromEntries(names.map((n) => [n, asked[n]!]));
@@ -124,8 +136,9 @@ const EMPTY_QUICK = () => ({ actions: [] as unknown[], advisories: {} as Record<
 export async function quickAudit(deps: AuditDeps, body: unknown): Promise<ReturnType<typeof EMPTY_QUICK>> {
   if (!isPlainObject(body)) throw new RegistryError('BAD_REQUEST', 'the quick audit request must be a dependency tree object');
   const tree = body as QuickTree;
-  const groups = await groupByUplinks(deps, [...namesIn(tree.dependencies)]);
-  if (groups.size === 0 && deps.uplinks.all().length === 0) noUplink();
+  const asked = [...namesIn(tree.dependencies)];
+  const groups = await groupByUplinks(deps, asked);
+  assertAuditable(groups, asked.length, deps);
   const out = EMPTY_QUICK();
   await Promise.all([...groups.values()].map(async ({ chain, names }) => {
     const answer = await ask(deps, chain, QUICK, prune(tree, new Set(names)), names.length) as Partial<ReturnType<typeof EMPTY_QUICK>>;
