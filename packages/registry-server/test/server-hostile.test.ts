@@ -89,7 +89,7 @@ describe.each(['bun', 'node'] as const)('hostile connections on the %s adapter',
     }
   });
 
-  it('answers pipelined requests in order', async () => {
+  it(runtime === 'node' ? 'answers pipelined requests in order' : 'pipelined requests: Bun 1.4.x drops the answers whose handler awaits I/O (a known Bun bug; this fails once Bun fixes it)', async () => {
     const { server } = await start(runtime, 64 * 1024, fsStore());
     const three = ['/-/ping', '/no-such-package', '/-/ping'].map((p) => `GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`).join('');
     const out = await raw(server.port!, three, { quietMs: 1000 });
