@@ -41,6 +41,20 @@ describe('defaults', () => {
   });
 });
 
+describe('the config file', () => {
+  it('is the one REGISTRY_CONFIG names when no path is given (a missing one is an error), else ./registry.config.json5, else none', async () => {
+    const named = join(dir, 'elsewhere.json5');
+    writeFileSync(named, '{ uplinks: {}, listen: { port: 4999 } }');
+    writeFileSync(join(dir, 'registry.config.json5'), '{ listen: { port: 4888 } }');
+    const fromEnv = await loadRegistryConfig({ env: { HOME: dir, REGISTRY_CONFIG: named }, cwd: dir });
+    expect([fromEnv.source, fromEnv.listen.port, fromEnv.uplinks]).toEqual([named, 4999, {}]);
+    const explicit = await loadRegistryConfig({ path: 'registry.config.json5', env: { HOME: dir, REGISTRY_CONFIG: named }, cwd: dir });
+    expect(explicit.listen.port).toBe(4888);
+    expect((await loadRegistryConfig({ env: { HOME: dir }, cwd: dir })).listen.port).toBe(4888);
+    await expect(loadRegistryConfig({ env: { HOME: dir, REGISTRY_CONFIG: join(dir, 'missing.json5') }, cwd: dir })).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('missing.json5: cannot read the config file (ENOENT)') });
+  });
+});
+
 describe('the default uplink follows the npm config', () => {
   it('npm_config_registry first, then the project .npmrc (nearest folder with a package.json), then the user .npmrc', async () => {
     const home = join(dir, 'home');

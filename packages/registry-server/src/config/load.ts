@@ -12,7 +12,7 @@ import { validateConfigLayer } from './validate.ts';
 import { withNpmUpstream } from './npm-registry.ts';
 
 export interface LoadConfigOptions {
-  /** The config file; default ./registry.config.json5 when it exists, else none. */
+  /** The config file; default the file REGISTRY_CONFIG names, else ./registry.config.json5 when it exists, else none. */
   path?: string;
   /** Default process.env. */
   env?: ConfigEnv;
@@ -33,7 +33,8 @@ async function readIfPresent(path: string, required: boolean): Promise<string | 
 }
 
 /**
- * The resolved configuration: the json5 file merged over the defaults, then the environment variables
+ * The resolved configuration: the json5 file (`path`, else the one REGISTRY_CONFIG names, else
+ * ./registry.config.json5 if present) merged over the defaults, then the environment variables
  * of DESIGN.md over both, validated. Without `uplinks` in the file, the uplink is the registry of
  * the user's npm config (`npm_config_registry`, the project's and the user's .npmrc). Errors are RegistryError INVALID_CONFIG naming the file and the
  * field (or the variable). Relative folders in the file are relative to the file.
@@ -44,8 +45,9 @@ async function readIfPresent(path: string, required: boolean): Promise<string | 
 export async function loadRegistryConfig(options: LoadConfigOptions = {}): Promise<RegistryConfig> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const path = resolve(cwd, options.path ?? DEFAULT_CONFIG_FILE);
-  const text = await readIfPresent(path, options.path !== undefined);
+  const named = options.path ?? (env.REGISTRY_CONFIG?.trim() || undefined);
+  const path = resolve(cwd, named ?? DEFAULT_CONFIG_FILE);
+  const text = await readIfPresent(path, named !== undefined);
   let fileLayer: ConfigLayer = {};
   if (text !== null) {
     let raw: unknown;
