@@ -87,7 +87,9 @@ describe('hostile credentials against the real auth module', () => {
     expect((await s.call('GET', '/mine')).status).toBe(200);
     // Tokens minted now (after the clock moved) work: the server is healthy.
     expect((await s.call('GET', '/@acme%2fui', { token: await adduser('carol') })).status).toBe(200);
-    // a name registered again after a delete does not inherit the old tokens
+    // a deleted name is closed to open sign-up; re-created by an administrator, it does not inherit the old tokens
+    expect((await s.call('PUT', '/-/user/org.couchdb.user:gone', { body: { name: 'gone', password: PW } })).status).toBe(403);
+    await addUser(store, 'gone', PW, { iterations: 1000 });
     await adduser('gone');
     expect((await s.call('GET', '/-/whoami', { token: gone })).status).toBe(401);
   });
