@@ -4,8 +4,10 @@
 // Bun's install cache, npm's cache) emptied before each run. Each figure is the median (and p90)
 // of RUNS spawns timed from this process, which only waits; output goes to /dev/null, and the cases
 // run round-robin. CPU time (the process and every child it waited for) is printed beside wall time:
-// on a shared machine it moves far less with the load. Compare the ratios of one run.
-import { existsSync, rmSync } from 'node:fs';
+// on a shared machine it moves far less with the load. Compare the ratios of one run. Beside them:
+// the single-file `fw bunx run`, the warm entry started without `bun run`, and two floors (one Bun
+// start; `bun run` of a script that is one Bun start).
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addUser, createWorkspace, npmClient, repoRoot, startRegistry, writePackage, NPM_BIN } from '../tooling/e2e/src/index.ts';
 
@@ -90,31 +92,45 @@ try {
   const bunx = (s: string, flag = true): Case => ({ label: `bun x ${flag ? '--bun ' : ''}${s}`, cmd: ['bun', 'x', ...(flag ? ['--bun'] : []), s, 'world'], env: base, cwd: project });
   const npx = (s: string): Case => ({ label: `npx ${s}`, cmd: [NPX, '--yes', s, 'world'], env: base, cwd: project });
   const floor: Case = { label: 'floor: bun -e 0 (one Bun start)', cmd: ['bun', '-e', '0'], env: base, cwd: project };
-  const direct: Case = { label: 'bunx-run.ts without bun run (the warm entry)', cmd: ['bun', '--conditions=source', join(repoRoot, 'apps/cli/src/bunx-run.ts'), spec, 'world'], env, cwd: project };
+  // `bun run` itself: the root package.json (its scripts, no workspaces) with one more script that is one Bun start.
+  const runDir = ws.dir('run-floor');
+  const rootPkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string>; workspaces?: unknown };
+  delete rootPkg.workspaces;
+  writeFileSync(join(runDir, 'package.json'), JSON.stringify({ ...rootPkg, scripts: { ...rootPkg.scripts, 'bench:noop': 'bun -e 0' } }, null, 2));
+  const runFloor: Case = { label: 'floor: bun run <script: bun -e 0>', cmd: ['bun', 'run', '--silent', '--cwd', runDir, 'bench:noop'], env: base, cwd: project };
+  const direct: Case = { label: 'bun apps/cli/src/bunx-run.cts (no bun run)', cmd: ['bun', join(repoRoot, 'apps/cli/src/bunx-run.cts'), spec, 'world'], env, cwd: project };
+  // The single-file executable, built here from the sources as `bun run build` builds apps/cli/dist/fw.
+  const fwFile = join(ws.dir('fw'), 'fw');
+  const built = Bun.spawnSync(['bun', 'build', '--compile', '--splitting', '--minify', '--conditions=source', join(repoRoot, 'apps/cli/src/bin.ts'), '--outfile', fwFile], { stdout: 'ignore', stderr: 'pipe' });
+  if (built.exitCode !== 0) throw new Error(`cannot build fw: ${built.stderr}`);
+  const fw = (s: string): Case => ({ label: `fw bunx run ${s} (single file)`, cmd: [fwFile, 'bunx', 'run', s, 'world'], env, cwd: project });
 
   // Prime every warm cache once (and check each tool really runs the package).
-  for (const c of [ours(spec), bunx(spec), bunx(spec, false), npx(spec), ours(PKG), bunx(PKG)]) {
+  for (const c of [ours(spec), bunx(spec), bunx(spec, false), npx(spec), ours(PKG), bunx(PKG), direct, fw(spec)]) {
     const r = Bun.spawnSync(c.cmd, { env: c.env as Record<string, string>, cwd: c.cwd, stdout: 'pipe', stderr: 'pipe' });
     if (r.exitCode !== 0 || !r.stdout.toString().includes('hello 5 world')) throw new Error(`${c.label} did not run the package: ${r.stdout}${r.stderr}`);
   }
 
   console.log(`${PKG}@${VERSION} (a bin + one private dependency) from ${registry.url}; warm: median of ${RUNS}, cold: median of ${COLD_RUNS}`);
-  const [warmBunx, warmOurs, warmNpx, warmBunxNode, warmDirect, warmFloor] = time([bunx(spec), ours(spec), npx(spec), bunx(spec, false), direct, floor], RUNS) as [Figure, Figure, Figure, Figure, Figure, Figure];
-  table('warm (exact version)', [warmBunx, warmOurs, warmNpx, warmBunxNode, warmDirect, warmFloor], warmBunx);
+  const [warmBunx, warmOurs, warmNpx, warmBunxNode, warmDirect, warmFw, warmRunFloor, warmFloor] = time([bunx(spec), ours(spec), npx(spec), bunx(spec, false), direct, fw(spec), runFloor, floor], RUNS) as Figure[] as [Figure, Figure, Figure, Figure, Figure, Figure, Figure, Figure];
+  table('warm (exact version)', [warmBunx, warmOurs, warmNpx, warmBunxNode, warmDirect, warmFw, warmRunFloor, warmFloor], warmBunx);
   const [warmBunxTag, warmOursTag] = time([bunx(PKG), ours(PKG)], RUNS) as [Figure, Figure];
   table('warm (dist-tag: bunx:run revalidates with a conditional GET each run, bun x does not)', [warmBunxTag, warmOursTag], warmBunxTag);
 
-  const [coldBunx, coldOurs, coldNpx] = time([
+  const [coldBunx, coldOurs, coldNpx, coldFw] = time([
     { ...bunx(spec), reset: () => { clearBunX(); resetTmp(); } }, // bun x keeps its installs in the install cache (.bunx-<uid>)
     { ...ours(spec), reset: clearOurs },
     { ...npx(spec), reset: clearNpx },
-  ], COLD_RUNS) as [Figure, Figure, Figure];
-  table('cold (every cache emptied before each run)', [coldBunx, coldOurs, coldNpx], coldBunx);
+    { ...fw(spec), reset: clearOurs },
+  ], COLD_RUNS) as [Figure, Figure, Figure, Figure];
+  table('cold (every cache emptied before each run)', [coldBunx, coldOurs, coldNpx, coldFw], coldBunx);
 
-  console.log(`\nbunx:run warm vs bun x --bun warm: ${(warmOurs.median / warmBunx.median).toFixed(2)}x wall, ${(warmOurs.cpu / warmBunx.cpu).toFixed(2)}x cpu (target <= 1.5x); vs plain bun x (Node runs the bin): ${(warmOurs.median / warmBunxNode.median).toFixed(2)}x`);
-  console.log('  (bun run bunx:run is three Bun starts by construction: `bun run`, its bash exec-ing the warm entry, and the bin the entry execs; bun x is two)');
+  const ratio = (a: Figure, b: Figure) => `${(a.median / b.median).toFixed(2)}x wall, ${(a.cpu / b.cpu).toFixed(2)}x cpu`;
+  console.log(`\nbunx:run warm vs bun x --bun warm: ${ratio(warmOurs, warmBunx)} (target <= 1.5x); vs plain bun x (Node runs the bin): ${(warmOurs.median / warmBunxNode.median).toFixed(2)}x wall`);
+  console.log(`  fw bunx run (single file) warm vs bun x --bun warm: ${ratio(warmFw, warmBunx)}; bun apps/cli/src/bunx-run.cts warm: ${ratio(warmDirect, warmBunx)}`);
+  console.log(`  bun run of a one-Bun-start script vs bun x --bun warm: ${ratio(warmRunFloor, warmBunx)} (what \`bun run\` alone costs before the entry does anything)`);
   console.log(`npx warm vs bunx:run warm:   ${(warmNpx.median / warmOurs.median).toFixed(1)}x wall, ${(warmNpx.cpu / warmOurs.cpu).toFixed(1)}x cpu (target >= 10x)`);
-  console.log(`bunx:run cold vs bun x --bun cold: ${(coldOurs.median / coldBunx.median).toFixed(2)}x; npx cold vs bunx:run cold: ${(coldNpx.median / coldOurs.median).toFixed(1)}x`);
+  console.log(`bunx:run cold vs bun x --bun cold: ${ratio(coldOurs, coldBunx)}; npx cold vs bunx:run cold: ${(coldNpx.median / coldOurs.median).toFixed(1)}x wall, ${(coldNpx.cpu / coldOurs.cpu).toFixed(1)}x cpu`);
 } finally {
   await registry.stop();
   ws.remove();

@@ -42,13 +42,13 @@ describe('bunx:run with the token from the secret registry:<host>', () => {
   let home: string;
   let server: NPMRegistryServer;
   let token: string;
-  /** `bunx-run.ts <args>` as a process; `onOut` sees stdout as it comes (with the child). */
+  /** `bunx-run.cts <args>` as a process; `onOut` sees stdout as it comes (with the child). */
   const run = (args: string[], extra: Record<string, string> = {}, onOut?: (text: string, child: ReturnType<typeof spawn>) => void) =>
     new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((done, fail) => {
       const env: NodeJS.ProcessEnv = { ...process.env, FW_DATA_DIR: dataDir, FW_KEYCHAIN_SERVICE: service, HOME: home, REGISTRY_URL: server.url, BUNX_CACHE_DIR: join(home, 'cache'), NO_COLOR: '1', FW_MASTER_KEY: '' };
       delete env.FW_TOKEN;
       delete env.npm_config_userconfig;
-      const child = spawn('bun', ['--conditions=source', join(root, 'apps/cli/src/bunx-run.ts'), ...args], { cwd: home, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('bun', ['--conditions=source', join(root, 'apps/cli/src/bunx-run.cts'), ...args], { cwd: home, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => {
@@ -114,7 +114,7 @@ describe('bunx:run with the token from the secret registry:<host>', () => {
 
   it.each([
     ['SIGTERM', 42, 'the first run (the full runner forwards it to the bin)'],
-    ['SIGTERM', 42, 'a cached run (the warm path execs the bin, which gets it directly)'],
+    ['SIGTERM', 42, 'a cached run (the bin runs in the warm entry\'s own process and gets it directly)'],
     ['SIGINT', 43, 'a cached run'],
   ] as const)('%s is forwarded and the exit code is the bin\'s: %s %s', async (signal, code, _how) => {
     let sent = false;

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rawTarGz } from '../../../packages/bunx/test/_tar.ts';
+import { startTestRegistry } from '../../../packages/bunx/test/_registry.ts';
 
 // `bun run build` compiles apps/cli/src/bin.ts into one executable (bun build --compile --splitting:
 // command areas stay lazy chunks inside it). It must run with no Bun on PATH and no node_modules.
@@ -13,9 +15,9 @@ const dir = mkdtempSync(join(tmpdir(), 'fw-single-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const env = { PATH: '/nonexistent', HOME: dir, NO_COLOR: '1', FW_DATA_DIR: join(dir, 'data') };
 
-function fw(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function fw(args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(dir, 'fw'), args, { cwd: dir, env });
+    const child = spawn(join(dir, 'fw'), args, { cwd: dir, env: { ...env, ...extra } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -80,4 +82,25 @@ describe('the single-file fw executable in an empty folder', () => {
     expect(await closed).toBe(0);
     expect(existsSync(join(dir, 'data'))).toBe(true);
   }, 30_000);
+
+  it('fw bunx run installs and runs a package (with a private dependency) with no Bun on PATH, then runs it from the cache', async () => {
+    // The executable is the Bun runtime; it acts as the bun CLI (install, `bun --bun <bin>`) with BUN_BE_BUN=1.
+    const reg = startTestRegistry();
+    try {
+      const pkg = (name: string, manifest: object, files: Record<string, string>) =>
+        rawTarGz([{ path: 'package/package.json', data: JSON.stringify({ name, version: '1.0.0', ...manifest }) }, ...Object.entries(files).map(([f, data]) => ({ path: `package/${f}`, data }))]);
+      reg.publish('@sf/util', '1.0.0', { tarball: pkg('@sf/util', { main: 'index.js' }, { 'index.js': 'exports.add = (a, b) => a + b;\n' }), bin: {} });
+      const cli = "#!/usr/bin/env node\nconst { add } = require('@sf/util');\nconsole.log('sum ' + add(2, 3) + ' ' + process.argv.slice(2).join(' '));\nprocess.exitCode = 5;\n";
+      reg.publish('@sf/tool', '1.0.0', { tarball: pkg('@sf/tool', { bin: { tool: 'cli.js' }, dependencies: { '@sf/util': '^1.0.0' } }, { 'cli.js': cli }), bin: { tool: 'cli.js' }, dependencies: { '@sf/util': '^1.0.0' } });
+      const extra = { REGISTRY_URL: reg.url, BUNX_CACHE_DIR: join(dir, 'bunx-cache'), FW_BUNX_DEBUG: '1' };
+      const cold = await fw(['bunx', 'run', '@sf/tool@1.0.0', 'a', 'b'], extra);
+      expect([cold.code, cold.stdout], cold.stderr).toEqual([5, 'sum 5 a b\n']);
+      const warm = await fw(['bunx', 'run', '@sf/tool@1.0.0', 'a', 'b'], extra);
+      expect([warm.code, warm.stdout], warm.stderr).toEqual([5, 'sum 5 a b\n']);
+      expect(warm.stderr).toContain('bunx: warm hit, in process (esm)'); // no CommonJS main module in the executable: imported
+      expect(reg.requests.filter((r) => r.path === '/@sf/tool')).toHaveLength(1); // the warm run asked nothing
+    } finally {
+      await reg.stop();
+    }
+  }, 60_000);
 });

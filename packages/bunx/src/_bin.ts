@@ -1,4 +1,4 @@
-// Which bin to run, and how. No imports: the warm path uses it.
+// Which bin to run, and how (and with which bun). No imports: the warm path uses it.
 
 /** A package.json `bin` field as a name -> path map (a string bin is named after the package). */
 export function binMap(name: string, bin: unknown): Record<string, string> {
@@ -65,4 +65,21 @@ export function binEnv(packageDir: string, env: Record<string, string | undefine
   const delimiter = process.platform === 'win32' ? ';' : ':';
   const rest = (env.PATH ?? '').split(delimiter).filter((dir) => dir && !(runtime === 'node' && /(^|[\\/])bun-node-[^\\/]*$/.test(dir)));
   return { ...env, PATH: [bin, ...rest].join(delimiter) };
+}
+
+/** A Bun single-file executable's own modules live under this virtual root (`bun build --compile`). */
+const COMPILED_MAIN = /^(?:\/\$bunfs\/|[A-Za-z]:[\\/]~BUN[\\/])/;
+
+/**
+ * The `bun` that runs bins and installs: this process's own executable under Bun, else `bun` from
+ * PATH. A single-file executable built with `bun build --compile` (such as `fw`) holds the whole Bun
+ * runtime but acts as the bun CLI only with BUN_BE_BUN=1 in its environment, which `env` then carries
+ * (so `fw` needs no Bun installed to install and run a package).
+ * @example
+ * const { bun, env } = selfBun(); // { bun: '/usr/local/bin/bun', env: {} } under `bun`
+ */
+export function selfBun(): { bun: string; env: Record<string, string> } {
+  const main = (globalThis as { Bun?: { main: string } }).Bun?.main;
+  if (main === undefined) return { bun: 'bun', env: {} };
+  return { bun: process.execPath, env: COMPILED_MAIN.test(main) ? { BUN_BE_BUN: '1' } : {} };
 }

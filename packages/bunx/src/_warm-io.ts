@@ -9,7 +9,7 @@ export interface WarmStat {
 }
 
 interface BunFileApi {
-  file(path: string): { stat(): Promise<WarmStat>; text(): Promise<string> };
+  file(path: string): { stat(): Promise<WarmStat>; text(): Promise<string>; exists(): Promise<boolean> };
   write(path: string, data: string): Promise<number>;
 }
 
@@ -26,13 +26,24 @@ export async function statOf(path: string): Promise<WarmStat | null> {
   }
 }
 
-/** A file's text, or null when it cannot be read. */
+/**
+ * A file's text, or null when it cannot be read. Under Bun a missing file is found with exists()
+ * first: a rejected read builds an error, and the first one costs a Bun process about 1 ms.
+ */
 export async function readText(path: string): Promise<string | null> {
   try {
-    return bun ? await bun.file(path).text() : await (await fsp()).readFile(path, 'utf8');
+    if (!bun) return await (await fsp()).readFile(path, 'utf8');
+    const file = bun.file(path);
+    return (await file.exists()) ? await file.text() : null;
   } catch {
     return null;
   }
+}
+
+/** Whether a regular file is there (false for a folder), without an error for a missing one under Bun. */
+async function isFile(path: string): Promise<boolean> {
+  if (bun) return bun.file(path).exists();
+  return (await statOf(path))?.isDirectory() === false;
 }
 
 /** Writes an empty file (its mtime becomes now). */
@@ -45,7 +56,7 @@ export async function touch(path: string): Promise<void> {
 export async function loadNpmrcAsync(cwd: string, home: string, env: Record<string, string | undefined>): Promise<Npmrc> {
   let project = cwd;
   for (let dir = cwd; ; dir = parentDir(dir)) {
-    if ((await statOf(`${dir}/package.json`)) || (await statOf(`${dir}/node_modules`))) {
+    if ((await isFile(`${dir}/package.json`)) || (await statOf(`${dir}/node_modules`))) {
       project = dir;
       break;
     }

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { binFile, chooseBin } from './_bin.ts';
+import { binFile, chooseBin, selfBun } from './_bin.ts';
 import { assertOwned, isDir } from './_fs.ts';
 import { ensureEntry, type Entry } from './_entry.ts';
 import { resolveSpec, type Resolution, type ResolverDeps } from './_resolver.ts';
@@ -67,8 +67,6 @@ export function ttlFromEnv(env: Record<string, string | undefined>): number {
   return n;
 }
 
-const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined';
-
 /**
  * `bun x` for a private registry: resolves a package spec, downloads and verifies the tarball,
  * caches it (with its dependencies from the same registry) and runs its bin.
@@ -85,13 +83,17 @@ export class BunXIntegration {
   private readonly env: Record<string, string | undefined>;
   private readonly ttlMs: number;
   private readonly bun: string;
+  /** What the `bun` needs in its environment (BUN_BE_BUN=1 when it is a single-file executable). */
+  private readonly bunEnv: Record<string, string>;
 
   constructor(private readonly options: BunXOptions = {}) {
     this.env = options.env ?? process.env;
     this.cacheDir = options.cacheDir ?? defaultCacheDir(this.env, options.home ?? (this.env.HOME || homedir()));
     this.config = new RegistryConfig({ registry: options.registry, token: options.token, env: this.env, cwd: options.cwd, home: options.home, credentials: options.credentials });
     this.ttlMs = (options.ttlSeconds ?? ttlFromEnv(this.env)) * 1000;
-    this.bun = options.bun ?? (isBun ? process.execPath : 'bun');
+    const self = selfBun();
+    this.bun = options.bun ?? self.bun;
+    this.bunEnv = options.bun ? {} : self.env;
   }
 
   private resolver(): ResolverDeps {
@@ -130,7 +132,7 @@ export class BunXIntegration {
       fetch: this.options.fetch,
       allowScripts: options.allowScripts,
       bun: this.bun,
-      env: this.env,
+      env: { ...this.env, ...this.bunEnv },
     }, res);
     return { ...res, entry };
   }
@@ -147,7 +149,8 @@ export class BunXIntegration {
     const file = binFile(entry.packageDir, choice.path);
     if (!file) throw new BunxError('BIN_NOT_FOUND', `${name}: the bin "${choice.name}" points outside the package (${choice.path})`);
     touchLastUse(entry.dir);
-    return runBin({ file, args: options.args, runtime: options.runtime, packageDir: entry.packageDir, env: options.env ?? this.env, cwd: options.cwd, bun: this.bun });
+    const env = options.env ?? this.env;
+    return runBin({ file, args: options.args, runtime: options.runtime, packageDir: entry.packageDir, env: options.runtime === 'node' ? env : { ...env, ...this.bunEnv }, cwd: options.cwd, bun: this.bun });
   }
 
   /**

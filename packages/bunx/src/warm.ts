@@ -1,10 +1,12 @@
 // The cache-hit path of `bunx:run`: decides from the cache alone (plus one conditional GET for a
-// dist-tag) whether the entry to run is there, and if so replaces this process with the bin.
+// dist-tag) whether the entry to run is there, and if so runs the bin: in this process where it
+// can (_in-process.ts), else by replacing this process with it.
 // It loads no node: module and no dependency, only the runner's small pure modules and Bun's file
 // API (_warm-io.ts); anything else (a miss, a changed packument, an unreachable registry, offline
 // ranges) is left to the full runner.
-import { binCommand, binEnv, binFile, chooseBin } from './_bin.ts';
+import { binCommand, binEnv, binFile, chooseBin, selfBun } from './_bin.ts';
 import { ENTRY_FILE, EXACT_VERSION, LAST_USE_FILE, PACKAGE_DIR, SIMPLE_NAME, defaultCacheDir, entryDir, homeDir, joinPath, metaFile, type EntryRecord, type MetaIndex } from './_layout.ts';
+import { readPlan, runInProcess } from './_in-process.ts';
 import { chooseRegistry } from './_registry-url.ts';
 import { loadNpmrcAsync, readText, statOf, touch } from './_warm-io.ts';
 import type { CredentialLookup } from './config.ts';
@@ -114,8 +116,7 @@ export async function warmLookup(req: WarmRequest): Promise<WarmResult> {
   const packageDir = joinPath(dir, PACKAGE_DIR);
   const file = binFile(packageDir, choice.path);
   if (!file) return miss('bin path');
-  const bun = typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined' ? process.execPath : 'bun';
-  return { hit: true, file, args: req.args, runtime: req.runtime ?? 'bun', bun, env, entryDir: dir, version };
+  return { hit: true, file, args: req.args, runtime: req.runtime ?? 'bun', bun: selfBun().bun, env, entryDir: dir, version };
 }
 
 async function conditionalGet(req: WarmRequest, registry: string, name: string, etag: string, token: string | null): Promise<number> {
@@ -127,21 +128,31 @@ async function conditionalGet(req: WarmRequest, registry: string, name: string, 
 }
 
 /**
- * Records the run and replaces this process with the bin (`process.execve`, so signals, stdio and
- * the exit code are the bin's own). Where there is no execve (Node 20) the bin runs as a child
- * with SIGINT/SIGTERM forwarded, and this process exits with its code.
+ * Records the run, then runs the bin. With `--bun` semantics (the default) under Bun the bin runs in
+ * this very process (_in-process.ts: one Bun start fewer, which is what makes a warm run as cheap as
+ * `bun x`); the promise resolves once its module is evaluated, and the process exits with the bin's
+ * code when the bin is done. Otherwise (`--node`, a bin that asks whether it is the main module, a
+ * non-JavaScript bin, an env other than this process's) this process is replaced with the bin
+ * (`process.execve`, so signals, stdio and the exit code are the bin's own); where there is no
+ * execve (Node 20) the bin runs as a child with SIGINT/SIGTERM forwarded, and this process exits
+ * with its code. FW_BUNX_DEBUG=1 says on stderr which way it went.
  * @example
  * const hit = await warmLookup({ spec: 'pkg@1.0.0', args: [] });
- * if (hit.hit) await execWarm(hit);
+ * if (hit.hit) await execWarm(hit); // returns only when the bin ran in this process
  */
-export async function execWarm(hit: Extract<WarmResult, { hit: true }>): Promise<never> {
+export async function execWarm(hit: Extract<WarmResult, { hit: true }>): Promise<void> {
   await touch(joinPath(hit.entryDir, LAST_USE_FILE));
   const packageDir = joinPath(hit.entryDir, PACKAGE_DIR);
+  if (hit.runtime === 'bun' && hit.env === process.env) {
+    const plan = await readPlan(hit.file, packageDir);
+    if (process.env.FW_BUNX_DEBUG) process.stderr.write(`bunx: warm hit, ${plan.run === 'exec' ? `exec (${plan.reason})` : `in process (${plan.run})`}\n`);
+    if (plan.run !== 'exec') return runInProcess(plan, { file: hit.file, args: hit.args, packageDir });
+  }
   const execve = (process as { execve?: (file: string, args: string[], env: Record<string, string | undefined>) => never }).execve;
   if (typeof execve === 'function') {
     const command = binCommand(hit);
-    execve(command[0]!, command, binEnv(packageDir, hit.env, hit.runtime));
+    execve(command[0]!, command, { ...binEnv(packageDir, hit.env, hit.runtime), ...(hit.runtime === 'node' ? {} : selfBun().env) });
   }
   const { runBin } = await import('./run.ts');
-  process.exit(await runBin({ ...hit, packageDir }));
+  process.exit(await runBin({ ...hit, env: { ...hit.env, ...(hit.runtime === 'node' ? {} : selfBun().env) }, packageDir }));
 }

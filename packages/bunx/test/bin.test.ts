@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binCommand, binEnv, binFile, binMap, chooseBin } from '../src/_bin.ts';
+import { binCommand, binEnv, binFile, binMap, chooseBin, selfBun } from '../src/_bin.ts';
 import { parentDir } from '../src/_npmrc.ts';
 
 describe('bins', () => {
@@ -40,6 +40,12 @@ describe('bins', () => {
     expect(binCommand({ file: '/p/cli.js', args: ['-h'], runtime: 'node' })).toEqual(['/p/cli.js', '-h']);
     expect(binEnv('/p', { PATH: '/tmp/bun-node-0-abc:/usr/bin', X: '1' }).PATH).toBe('/p/node_modules/.bin:/tmp/bun-node-0-abc:/usr/bin');
     expect(binEnv('/p', { PATH: '/tmp/bun-node-0-abc:/usr/bin' }, 'node').PATH).toBe('/p/node_modules/.bin:/usr/bin');
+  });
+});
+
+describe('selfBun', () => {
+  it('under bun: this executable, with nothing added to the environment (the single-file fw adds BUN_BE_BUN: apps/cli/test/single-file.test.ts)', () => {
+    expect(selfBun()).toEqual({ bun: process.execPath, env: {} });
   });
 });
 

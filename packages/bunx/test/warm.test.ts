@@ -116,7 +116,7 @@ describe('warmLookup', () => {
       }
     };
     walk(fileURLToPath(new URL('../src/warm.ts', import.meta.url)));
-    expect([...seen].map((f) => f.split('/').at(-1)).sort()).toEqual(['_bin.ts', '_layout.ts', '_npmrc.ts', '_registry-url.ts', '_warm-io.ts', 'errors.ts', 'warm.ts']);
+    expect([...seen].map((f) => f.split('/').at(-1)).sort()).toEqual(['_bin.ts', '_in-process.ts', '_layout.ts', '_npmrc.ts', '_registry-url.ts', '_warm-io.ts', 'errors.ts', 'warm.ts']);
     expect([...external]).toEqual([]); // Bun's file API instead of node:fs (about 3 ms of a Bun start)
   });
 });

@@ -12,6 +12,21 @@ async function open(ctx: Context): Promise<BunXIntegration> {
   });
 }
 
+/** Set by bunx-run.cts when its warm lookup missed, so the full runner does not look again. */
+export const WARM_MISSED = 'FW_BUNX_WARM_MISSED';
+
+/**
+ * The cache-hit path (as `bun run bunx:run` takes it): true when the bin ran, in this process or by
+ * replacing it; false on a miss (the full runner then resolves, downloads and reports).
+ */
+async function runWarm(ctx: Context, req: { spec: string; args: string[]; bin?: string; runtime: 'bun' | 'node'; offline: boolean }): Promise<boolean> {
+  const { execWarm, warmLookup } = await import('@factorywager/bunx/warm');
+  const hit = await warmLookup({ ...req, env: ctx.env, credentials: keychainLookup(ctx.env, ctx.values) });
+  if (!hit.hit) return false;
+  await execWarm(hit);
+  return true;
+}
+
 /** 1536 -> '1.5 KiB'. */
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB'];
@@ -50,13 +65,20 @@ const bunx: Area = {
     async run(ctx) {
       if (ctx.values.node && ctx.values.bun) throw new CliError('--node and --bun exclude each other', 2);
       const [spec, ...args] = ctx.positionals as [string, ...string[]];
+      const runtime = ctx.values.node ? 'node' : 'bun';
+      if (ctx.env[WARM_MISSED] === '1') delete ctx.env[WARM_MISSED]; // bunx-run.cts looked already
+      else if (await runWarm(ctx, { spec, args, bin: ctx.values.bin as string | undefined, runtime, offline: ctx.values.offline === true })) {
+        // The bin ran in this process (or replaced it): its exit code is process.exitCode, which
+        // it may still set later; handing back what it is now keeps bin.ts from overwriting it.
+        return typeof process.exitCode === 'number' ? process.exitCode : 0;
+      }
       return (await open(ctx)).execute({
         package: spec,
         args,
         bin: ctx.values.bin as string | undefined,
         offline: ctx.values.offline === true,
         allowScripts: ctx.values['allow-scripts'] === true,
-        runtime: ctx.values.node ? 'node' : 'bun',
+        runtime,
       });
     },
   },
