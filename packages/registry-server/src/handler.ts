@@ -64,6 +64,14 @@ export interface RegistryHandlerDeps {
   packumentRevalidateMs?: number;
   /** Keeps work a request started (download counts) alive after its response: a Worker's `ctx.waitUntil`. */
   background?: (req: Request, work: Promise<unknown>) => void;
+  /**
+   * Concurrent requests share in-flight reads (a packument's revalidation, an index rebuild, an
+   * uplink fetch), and stats wait for running download-count writes. Default true. False on Workers:
+   * there a request must never await I/O another request started (workerd runs the waiting code in
+   * the other request's context, failing with "Cannot perform I/O on behalf of a different request",
+   * and cancels the waiting request as hung once the other ends), so each request does its own.
+   */
+  shareInflight?: boolean;
 }
 
 /**
@@ -107,8 +115,10 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     rebuildAfterMs: (parseDuration(deps.config.index?.rebuildAfter ?? '1d') ?? 86_400) * 1000,
     now: () => now().getTime(),
     servedUplinkDoc: (doc) => ctx.uplinks.guarded(doc),
+    shareInflight: deps.shareInflight ?? true,
   });
   const service = new PackageService(deps.store, now, deps.packumentRevalidateMs ?? 0, publicUrl, index);
+  service.cache.shareReads = deps.shareInflight ?? true;
   service.metadata = metadataLimits;
   if (deps.publishOwner) service.owner = deps.publishOwner;
   const ctx: HandlerContext = {
@@ -130,6 +140,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
       onCached: (doc, uplink, fetchedAt) => index.recordQuietly(doc, { uplink, rev: fetchedAt }),
       minReleaseAge: deps.config.minReleaseAge ?? DEFAULT_MIN_RELEASE_AGE, minReleaseAgeExclude: deps.config.minReleaseAgeExclude ?? [],
       instanceId: crypto.randomUUID().slice(0, 8),
+      shareInflight: deps.shareInflight ?? true,
     }),
   };
   const searchTimeout = deps.config.upstreamSearchTimeout ?? 1500;
@@ -157,7 +168,8 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   });
   app.get('/-/fw/packages', async (c) => json({ packages: (await visibleEntries(c.req.raw)).map(summaryOf) }));
   app.get('/-/fw/stats', async (c) => {
-    await ctx.downloads.idle();
+    // on Workers the running writes belong to other requests: counts being written may be left out
+    if (deps.shareInflight !== false) await ctx.downloads.idle();
     return json(await computeStats(ctx.store, await visible(c.req.raw)));
   });
   app.route('/', fwRoutes(ctx));

@@ -68,6 +68,11 @@ export interface UplinkDeps {
   log?: (message: string) => void;
   /** Told of every upstream packument stored in the cache (the package index lists it). */
   onCached?: (doc: Packument, uplink: string, fetchedAt: number) => Promise<void>;
+  /**
+   * Concurrent requests for one name share one upstream fetch (default true). False on Workers, where
+   * a request must never await I/O another request started: each fetches for itself.
+   */
+  shareInflight?: boolean;
 }
 
 /**
@@ -216,6 +221,7 @@ export class Uplinks {
 
   /** The cached record, revalidated once stale; concurrent callers share one upstream request. */
   private load(name: string, via: readonly string[]): Promise<CachedPackument | null> {
+    if (this.deps.shareInflight === false) return this.fetchRecord(name, via);
     let pending = this.loading.get(name);
     if (!pending) {
       pending = this.fetchRecord(name, via).finally(() => this.loading.delete(name));

@@ -136,12 +136,15 @@ export function createWorkerFetch(): (req: Request, env: WorkerEnv, ctx?: Worker
       let store = stores.get(env);
       if (!store) stores.set(env, (store = wrapStore(r2Driver(env.REGISTRY_BUCKET))));
       config.publicUrl = publicUrl;
+      // shareInflight false: in workerd a request that awaits a read another request started runs on
+      // in that request's context (500 "Cannot perform I/O on behalf of a different request"), or is
+      // cancelled as hung when that request ends first
       const auth = createAuth({
-        store, config, passwordIterations: iterations(env),
+        store, config, passwordIterations: iterations(env), shareInflight: false,
         clientAddress: (r) => r.headers.get('cf-connecting-ip'),
       });
       const log = logger(env);
-      handler = createRegistryHandler({ store, config, auth, readTarball, background, ...(log ? { logger: log } : {}) });
+      handler = createRegistryHandler({ store, config, auth, readTarball, background, shareInflight: false, ...(log ? { logger: log } : {}) });
       byUrl.set(publicUrl, handler);
     }
     return handler;

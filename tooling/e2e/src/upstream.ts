@@ -53,6 +53,8 @@ export interface TestUpstream {
   auditRequests(): UpstreamRequest[];
   /** Answers every search this many ms late (default 0), to test timeouts. */
   searchDelayMs: number;
+  /** Answers every packument request this many ms late (default 0), to hold a fetch in flight. */
+  packumentDelayMs: number;
   /** Stops listening and drops open connections; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -162,6 +164,7 @@ export async function startUpstream(): Promise<TestUpstream> {
       return res.end(req.method === 'HEAD' ? undefined : Buffer.from(tgz));
     }
     if (rest.length !== 0) return json(res, 404, { error: 'Not found' });
+    if (upstream.packumentDelayMs > 0) await new Promise((r) => setTimeout(r, upstream.packumentDelayMs));
     const lastModified = new Date(pkg.doc.time.modified!).toUTCString();
     const headers = { etag: pkg.etag, 'last-modified': lastModified };
     const inm = req.headers['if-none-match'];
@@ -189,6 +192,7 @@ export async function startUpstream(): Promise<TestUpstream> {
     port,
     requests,
     searchDelayMs: 0,
+    packumentDelayMs: 0,
     async publish(name, version, options = {}) {
       const publishedAt = options.publishedAt ?? new Date(Date.now() - 30 * DAY);
       const manifest = { name, version, description: `${name} from the test upstream`, main: 'index.js', ...(options.dependencies ? { dependencies: options.dependencies } : {}), ...options.manifest };

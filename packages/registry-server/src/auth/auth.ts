@@ -26,6 +26,12 @@ export interface AuthDeps {
   clientAddress?: (req: Request) => string | null | undefined;
   /** PBKDF2 iterations for new hashes (default 600,000); older hashes are raised on the next login. */
   passwordIterations?: number;
+  /**
+   * Concurrent requests share the one read of a signing key kept in the store (default true). False
+   * on Workers, where a request must never await I/O another request started: each reads it for
+   * itself until one has it, and later requests take that value.
+   */
+  shareInflight?: boolean;
 }
 
 const LOGIN_WINDOW_MS = 15 * 60_000;
@@ -78,11 +84,15 @@ export function createAuth(deps: AuthDeps): Auth {
   const ttlSeconds = parseDuration(config.auth.tokenTtl) ?? 30 * 86_400;
   let signingKey: Promise<Uint8Array> | undefined;
   const key = () => {
-    signingKey ??= resolveSigningKey(store, config.auth.secret).catch((err) => {
-      signingKey = undefined;
+    if (signingKey) return signingKey;
+    const pending = resolveSigningKey(store, config.auth.secret).catch((err) => {
+      if (signingKey === pending) signingKey = undefined;
       throw err;
     });
-    return signingKey;
+    // unshared, a promise is kept only once settled: awaiting it then does no other request's I/O
+    if (deps.shareInflight === false) void pending.then(() => { signingKey ??= pending; }, () => {});
+    else signingKey = pending;
+    return pending;
   };
 
   const address = (inner: Request): string | null => {

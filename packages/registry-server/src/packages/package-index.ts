@@ -51,6 +51,13 @@ export interface PackageIndexOptions {
   onError?: (err: unknown) => void;
   /** An uplink's copy as it is served (the release-age guard applied), for a rebuild; default as kept. */
   servedUplinkDoc?: (doc: Packument) => Packument;
+  /**
+   * Concurrent callers share one running rebuild, and a rebuild due by age runs in the background.
+   * Default true. False on Workers, where a request must never await I/O another request started, and
+   * work not awaited ends with its request: each caller rebuilds for itself, and a rebuild due by age
+   * is done by the one request that finds it due (the others serve the index as it is meanwhile).
+   */
+  shareInflight?: boolean;
 }
 
 /** Derived index key of a name (FNV-1a, 32 bits, modulo the shard count). */
@@ -82,8 +89,10 @@ export class PackageIndex {
   private readonly now: () => number;
   private readonly onError: (err: unknown) => void;
   private readonly servedUplinkDoc: (doc: Packument) => Packument;
+  private readonly share: boolean;
 
   constructor(private readonly store: Store, options: PackageIndexOptions = {}) {
+    this.share = options.shareInflight ?? true;
     this.ttl = options.cacheTtlMs ?? 1000;
     this.rebuildAfter = options.rebuildAfterMs ?? 86_400_000;
     this.now = options.now ?? Date.now;
@@ -116,6 +125,7 @@ export class PackageIndex {
 
   /** Rebuilds the index from every manifest and uplink copy in the store (single flight). */
   rebuild(): Promise<void> {
+    if (!this.share) return this.doRebuild();
     this.building ??= this.doRebuild().finally(() => {
       this.building = null;
     });
@@ -129,7 +139,11 @@ export class PackageIndex {
     if (!meta || meta.schema !== SCHEMA || meta.shards !== SHARDS) {
       await this.rebuild();
     } else if (now - Date.parse(meta.builtAt) >= this.rebuildAfter) {
-      void this.rebuild().catch(this.onError);
+      if (this.share) void this.rebuild().catch(this.onError);
+      else {
+        this.metaCheckedAt = now;
+        await this.rebuild().catch(this.onError);
+      }
     }
     this.metaCheckedAt = now;
   }

@@ -40,6 +40,11 @@ export class PackumentCache {
   private readonly inflight = new Map<string, Promise<Entry | null>>();
   private bytes = 0;
   private readonly urlTag: string;
+  /**
+   * Concurrent reads of one name share one revalidation (default). False on Workers: each read
+   * revalidates for itself, since a request there must never await I/O another request started.
+   */
+  shareReads = true;
   /** With `publicUrl`, served tarball links point there, and ETags change when it does. */
   constructor(private readonly store: Store, private readonly revalidateMs = 0, private readonly clock: () => number = Date.now, private readonly publicUrl?: string) {
     this.urlTag = publicUrl ? `${fnv1a(publicUrl)}-` : '';
@@ -110,6 +115,7 @@ export class PackumentCache {
   private entry(name: string): Promise<Entry | null> {
     const cached = this.entries.get(name);
     if (cached && this.revalidateMs > 0 && this.clock() - cached.checkedAt < this.revalidateMs) return Promise.resolve(cached);
+    if (!this.shareReads) return this.revalidate(name, cached);
     const shared = this.inflight.get(name);
     // Another request's read failed (on Workers also when that request was cancelled: its I/O cannot
     // serve another request): this one reads for itself rather than failing with it.
