@@ -20,6 +20,12 @@ export interface Opened {
   kind: 'sidecar' | 'legacy' | 'hashed';
 }
 
+/** A sidecar written ahead of the lock, and the entry it names as `prev`. */
+export interface Staged { tmp: string; prev: Entry | undefined }
+
+const sameEntry = (a: Entry, b: Entry) => sameFile(a.file, b.file) && a.etag === b.etag && a.size === b.size
+  && a.contentType === b.contentType && JSON.stringify(a.metadata) === JSON.stringify(b.metadata);
+
 /** How often a reader opens again when the file it opened matches no entry of the sidecar it read. */
 const REOPENS = 8;
 
@@ -134,8 +140,11 @@ export function fsObjects(root: string, staleMs: number) {
     return o;
   }
 
-  /** Writes and fsyncs a temp file; returns it with the body's etag and size and the file's identity. */
-  async function writeTemp(body: PutBody): Promise<{ tmp: string; described: Described; file: FileId }> {
+  /**
+   * Writes and fsyncs a temp file; returns it with the body's etag and size and the file's identity.
+   * `alongside` runs while the file is fsynced (to stage the sidecar that will name it).
+   */
+  async function writeTemp(body: PutBody, alongside?: (d: Described, file: FileId) => Promise<void>): Promise<{ tmp: string; described: Described; file: FileId }> {
     const tmp = tempPath(tmpDir);
     const fh = await open(tmp, 'wx');
     try {
@@ -146,9 +155,10 @@ export function fsObjects(root: string, staleMs: number) {
         size += chunk.byteLength;
         await fh.write(chunk);
       }
-      await fh.sync();
       const file = fileIdOf(await fh.stat({ bigint: true }));
-      return { tmp, described: { etag: `"${hash.digest('hex')}"`, size }, file };
+      const described = { etag: `"${hash.digest('hex')}"`, size };
+      await Promise.all([fh.sync(), alongside?.(described, file)]);
+      return { tmp, described, file };
     } catch (err) {
       await unlink(tmp).catch(() => {});
       throw err;
@@ -157,11 +167,12 @@ export function fsObjects(root: string, staleMs: number) {
     }
   }
 
-  async function writeSidecar(key: string, path: string, sidecar: Sidecar): Promise<void> {
+  /** Writes and fsyncs a sidecar to a temp file, for {@link commit} to rename in place. */
+  async function stageSidecar(key: string, cur: Entry, prev: Entry | undefined): Promise<string> {
     const tmp = tempPath(tmpDir);
     const fh = await open(tmp, 'wx');
     try {
-      await fh.writeFile(encodeSidecar(sidecar));
+      await fh.writeFile(encodeSidecar(prev ? { format: 2, key, cur, prev } : { format: 2, key, cur }));
       await fh.sync();
     } catch (err) {
       await fh.close();
@@ -169,25 +180,32 @@ export function fsObjects(root: string, staleMs: number) {
       throw err;
     }
     await fh.close();
-    await publishFile(key, tmp, sidecarOf(path)).catch(async (err) => {
+    return tmp;
+  }
+
+  async function publishSidecar(key: string, tmp: string): Promise<void> {
+    await publishFile(key, tmp, sidecarOf(pathOf(key))).catch(async (err) => {
       await unlink(tmp).catch(() => {});
       throw err;
     });
   }
 
   /**
-   * Makes `next` the object at `key`, for a writer holding the key's lock: the sidecar first (naming
+   * Makes `cur` the object at `key`, for a writer holding the key's lock: the sidecar first (naming
    * the new file as `cur` and the file in place as `prev`), then the data file `tmp` renamed in place.
+   * A sidecar staged before the lock was taken is used when the file in place is still its `prev`.
    * When the rename fails, the sidecar goes back to naming what stays.
    */
-  async function commit(key: string, cur: Entry, prev: Entry | undefined, tmp: string | undefined): Promise<void> {
+  async function commit(key: string, cur: Entry, prev: Entry | undefined, tmp: string | undefined, staged?: Staged): Promise<void> {
     const path = pathOf(key);
-    await writeSidecar(key, path, prev ? { format: 2, key, cur, prev } : { format: 2, key, cur });
+    const fits = staged !== undefined && (staged.prev === undefined ? prev === undefined : prev !== undefined && sameEntry(staged.prev, prev));
+    if (staged && !fits) await unlink(staged.tmp).catch(() => {});
+    await publishSidecar(key, fits ? staged.tmp : await stageSidecar(key, cur, prev));
     if (tmp === undefined) return;
     try {
       await publishFile(key, tmp, path);
     } catch (err) {
-      await (prev ? writeSidecar(key, path, { format: 2, key, cur: prev }) : unlink(sidecarOf(path))).catch(() => {});
+      await (prev ? stageSidecar(key, prev, undefined).then((t) => publishSidecar(key, t)) : unlink(sidecarOf(path))).catch(() => {});
       await prune(root, dirname(path));
       throw err;
     }
@@ -265,7 +283,7 @@ export function fsObjects(root: string, staleMs: number) {
     }, staleMs);
   }
 
-  return { tmpDir, lockDir, lockOf, pathOf, sidecarOf, readSidecar, statFile, openObject, headOf, current, writeTemp, commit, adopt, repair, remove };
+  return { tmpDir, lockDir, lockOf, pathOf, sidecarOf, readSidecar, statFile, openObject, headOf, current, writeTemp, stageSidecar, commit, adopt, repair, remove };
 }
 
 export type FsObjects = ReturnType<typeof fsObjects>;

@@ -4,10 +4,10 @@ import { StoreError } from './errors.ts';
 import type { ObjectInfo, ObjectStore, PutOptions, StreamedObject } from './types.ts';
 import { compareKeys, listPage } from './_util.ts';
 import { sweepLocks, withLock } from './_fs-lock.ts';
-import { CHUNK } from './_fs-format.ts';
-import type { Entry } from './_fs-meta.ts';
+import { CHUNK, type Described } from './_fs-format.ts';
+import type { Entry, FileId } from './_fs-meta.ts';
 import { fail, INTERNAL, isMissing, sweepTemp, walk } from './_fs-io.ts';
-import { fsObjects, toInfo } from './_fs-objects.ts';
+import { fsObjects, toInfo, type Staged } from './_fs-objects.ts';
 import { migrateOnStart } from './_fs-migrate.ts';
 import { validatePrefix } from './validate-key.ts';
 
@@ -117,22 +117,40 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
       pathOf(key);
       await init();
       const conditional = opts.ifNoneMatch === '*' || opts.ifMatch !== undefined;
-      if (conditional) checkCondition(key, await objects.headOf(key).catch((err) => fail(key, err)), opts);
-      const { tmp, described, file } = await objects.writeTemp(body).catch((err) => fail(key, err));
-      const cur: Entry = { ...described, file };
-      if (opts.contentType !== undefined) cur.contentType = opts.contentType;
-      if (opts.metadata !== undefined) cur.metadata = opts.metadata;
+      // the object in place now, read ahead of the lock: fails a condition early, and lets the
+      // sidecar be written and fsynced while the data file is
+      const before = objects.current(key).then((o) => ({ entry: o?.entry }), () => null);
+      if (conditional) {
+        const seen = await before;
+        if (seen) checkCondition(key, seen.entry ?? null, opts);
+      }
+      let staged: Staged | undefined;
+      const describe = (d: Described, file: FileId): Entry => {
+        const e: Entry = { ...d, file };
+        if (opts.contentType !== undefined) e.contentType = opts.contentType;
+        if (opts.metadata !== undefined) e.metadata = opts.metadata;
+        return e;
+      };
+      const written = await objects.writeTemp(body, async (d, file) => {
+        const seen = await before;
+        if (seen) staged = { tmp: await objects.stageSidecar(key, describe(d, file), seen.entry), prev: seen.entry };
+      }).catch(async (err) => {
+        if (staged) await unlink(staged.tmp).catch(() => {});
+        return fail(key, err);
+      });
       try {
         await withLock(lockOf(key), async () => {
           const prev = await objects.current(key);
           if (conditional) checkCondition(key, prev?.entry ?? null, opts);
-          await objects.commit(key, cur, prev?.entry, tmp);
+          await objects.commit(key, describe(written.described, written.file), prev?.entry, written.tmp, staged);
+          staged = undefined;
         }, staleMs);
       } catch (err) {
-        await unlink(tmp).catch(() => {});
+        await unlink(written.tmp).catch(() => {});
+        if (staged) await unlink(staged.tmp).catch(() => {});
         return fail(key, err);
       }
-      return { key, etag: described.etag };
+      return { key, etag: written.described.etag };
     },
     async delete(key) {
       pathOf(key);

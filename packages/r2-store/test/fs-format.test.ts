@@ -92,11 +92,14 @@ describe('fs driver on-disk form', () => {
     expect((await readSidecar(root, 'packages/old/manifest.json')).cur).toMatchObject({ etag: etagOf(text), contentType: 'application/json' });
   });
 
-  it('migrates an unmigrated folder at its first use: old-format files rewritten plain with the same etag, content type and metadata, hand-made files described, orphan sidecars removed', async () => {
+  it('migrates an unmigrated folder at its first use: old-format files rewritten plain with the same etag, content type and metadata, orphan sidecars removed, other files left alone', async () => {
     const tgzEtag = await writeOldFormat(root, 'packages/m/m-1.0.0.tgz', 'tarball bytes', { contentType: 'application/octet-stream' });
     const manEtag = await writeOldFormat(root, 'packages/m/manifest.json', '{"name":"m"}', { contentType: 'application/json', metadata: { rev: '7-y' } });
     await writeFile(join(root, 'packages/m/notes.txt'), 'dropped in by hand');
     await writeFile(join(root, 'packages/m/.gone.json.fw-meta'), '{}');
+    await mkdir(join(root, '.secrets'));
+    await writeFile(join(root, '.secrets/master.key'), 'not the store\'s');
+    await writeOldFormat(root, '.sync/old.json', '{}');
     const store = createStore({ driver: 'fs', root });
     expect((await store.list({ prefix: 'packages/m/' })).keys).toEqual(['packages/m/m-1.0.0.tgz', 'packages/m/manifest.json', 'packages/m/notes.txt']);
 
@@ -104,8 +107,12 @@ describe('fs driver on-disk form', () => {
     expect(await readFile(join(root, 'packages/m/manifest.json'), 'utf8')).toBe('{"name":"m"}');
     expect((await readSidecar(root, 'packages/m/m-1.0.0.tgz')).cur).toMatchObject({ etag: tgzEtag, size: 13, contentType: 'application/octet-stream' });
     expect((await readSidecar(root, 'packages/m/manifest.json')).cur).toMatchObject({ etag: manEtag, contentType: 'application/json', metadata: { rev: '7-y' } });
+    expect((await readdir(join(root, 'packages/m'))).sort()).toEqual(['.m-1.0.0.tgz.fw-meta', '.manifest.json.fw-meta', 'm-1.0.0.tgz', 'manifest.json', 'notes.txt']);
+    expect(await readdir(join(root, '.secrets'))).toEqual(['master.key']); // top-level dot folders are not walked
+    expect(await readdir(join(root, '.sync'))).toEqual(['old.json']);
+    // a hand-made file is described the first time the store reads it
+    expect(await store.head('packages/m/notes.txt')).toMatchObject({ etag: etagOf('dropped in by hand'), size: 18 });
     expect((await readSidecar(root, 'packages/m/notes.txt')).cur).toMatchObject({ etag: etagOf('dropped in by hand'), size: 18 });
-    expect((await readdir(join(root, 'packages/m'))).sort()).toEqual(['.m-1.0.0.tgz.fw-meta', '.manifest.json.fw-meta', '.notes.txt.fw-meta', 'm-1.0.0.tgz', 'manifest.json', 'notes.txt']);
     expect(await store.head('packages/m/manifest.json')).toMatchObject({ etag: manEtag, size: 12, contentType: 'application/json', metadata: { rev: '7-y' } });
     expect(await readFile(join(root, '.fw-store', 'format'), 'utf8')).toContain('format 2');
 
@@ -157,6 +164,21 @@ describe('fs driver on-disk form', () => {
     await writeFile(join(copy, 'packages/c/manifest.json'), '{"c":2}');
     expect(await copied.head('packages/c/manifest.json')).toMatchObject({ etag: etagOf('{"c":2}'), size: 7 });
     expect((await copied.head('packages/c/manifest.json'))!.metadata).toBeUndefined();
+  });
+
+  it('concurrent unconditional puts of one key end with a sidecar naming the file in place and its own metadata', async () => {
+    const store = createStore({ driver: 'fs', root });
+    const stores = [store, createStore({ driver: 'fs', root })];
+    await Promise.all(Array.from({ length: 24 }, (_, i) => {
+      const body = `body ${i} `.repeat(i + 1);
+      return stores[i % 2]!.put('many/obj.txt', body, { metadata: { sha: sha(body) } });
+    }));
+    const got = (await store.get('many/obj.txt'))!;
+    expect(got.metadata!.sha).toBe(sha(got.body));
+    const side = await readSidecar(root, 'many/obj.txt');
+    expect(side.cur.file.ino).toBe(String((await stat(join(root, 'many/obj.txt'))).ino));
+    expect(side.cur.etag).toBe(got.etag);
+    expect((await readdir(join(root, '.fw-store', 'tmp')))).toEqual([]); // staged sidecars that did not fit were removed
   });
 
   it('a reader never pairs new bytes with old metadata while another process rewrites the object', async () => {
