@@ -105,7 +105,12 @@ describe('release feeds', () => {
     // Shown as the text it is: the reader displays "<script>alert(1)</script>", runs nothing.
     expect(DomUtils.textContent(parseDocument(first))).toContain(HOSTILE);
     expect(items[0]!.description).toContain('<strong>Deprecated:</strong> use &lt;b&gt;2.x&lt;/b&gt;');
-    expect(items.at(-1)!.link).toBe('http://registry.test/left-pad/1.0.0');
+    expect(items.at(-1)!.link).toBe('http://registry.test/package/left-pad/v/1.0.0');
+    // each link is the web page of that version
+    for (const link of new Set(items.map((i) => i.link))) {
+      const page = await s.call('GET', new URL(link).pathname, { headers: { accept: 'text/html' } });
+      expect([link, page.status, page.headers.get('content-type')]).toEqual([link, 200, expect.stringContaining('text/html')]);
+    }
   });
 
   it('Atom with the same items and the same GUIDs; GUIDs stable across requests', async () => {

@@ -79,7 +79,8 @@ export async function releaseItem(fe: FeedEvent, publicUrl: string): Promise<Rel
   const version = eventVersion(e);
   const manifest = version ? doc?.versions[version] : undefined;
   const description = str(manifest?.description) ?? str(doc?.description);
-  const link = `${publicUrl}/${name.replace('/', '%2f')}${version ? `/${version}` : ''}`;
+  // the web UI's page of the version (npm's URL shape; a scoped name keeps its slash)
+  const link = `${publicUrl}/package/${name}${version ? `/v/${encodeURIComponent(version)}` : ''}`;
   const from = str((e as { from?: unknown }).from) ?? str(e.before);
   const reason = str((e as { reason?: unknown }).reason);
   const lines: string[] = [];
