@@ -18,7 +18,6 @@ function summary(ctx: Context, o: RollbackOutcome, graph: (g: VersionGraph) => s
   const { plan } = o;
   const move = `${plan.tag} of ${plan.name}: ${plan.from ?? '(unset)'} → ${plan.to}${plan.direction === 'none' ? '' : ` (${plan.direction})`}`;
   const lines = [graph(o.before)];
-  for (const w of plan.warnings) lines.push(paint(ctx, 33, `warning: ${w}`));
   if (o.dryRun) {
     lines.push(plan.moves.length ? `(dry run) would move ${move}; nothing changed` : `(dry run) ${plan.tag} of ${plan.name} is already ${plan.to}; nothing to do`);
     return lines.join('\n');
@@ -83,6 +82,8 @@ export const rollbackCommands: Area = {
         }, null, 2));
         return;
       }
+      // warnings (a deprecated target taken with --force) go to stderr, like every other command's
+      for (const w of outcome.plan.warnings) ctx.err(`fw: warning: ${w}`);
       ctx.out(summary(ctx, outcome, (g) => renderAscii(g, { color: ctx.color, limit: shown }).trimEnd()));
     },
   },
