@@ -112,6 +112,17 @@ describe('fw registry setup: merging into existing files keeps other settings, t
     expect(r.out + r.err).not.toContain(token);
   });
 
+  it('with no FW_TOKEN, the token npm adduser wrote to ~/.npmrc is the one written for another client', async () => {
+    const home = temp();
+    writeFileSync(join(home, '.npmrc'), `registry=${server.url}/\n//${host}/:_authToken=${token}\n`);
+    const r = await fw(['registry', 'setup', 'bun', '--scope', '@acme'], { home, env: { FW_TOKEN: undefined } });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('token: <redacted>');
+    expect(r.out + r.err).not.toContain(token);
+    const parsed = parseToml(read(join(r.cwd, 'bunfig.toml'))) as { install: { scopes: Record<string, { token?: string }> } };
+    expect(parsed.install.scopes['@acme']?.token ?? parsed.install.scopes.acme?.token).toBe(token);
+  });
+
   it('deno: deno.jsonc keeps its comments and tasks; a plain minimumDependencyAge moves into the object form with exclude', async () => {
     const cwd = temp();
     writeFileSync(join(cwd, 'deno.jsonc'), '{\n  // my tasks\n  "tasks": { "dev": "deno run main.ts" },\n  "minimumDependencyAge": "P2D",\n}\n');

@@ -1,11 +1,13 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CliError, type Context } from '../kit.ts';
-import { RegistryClient, registryUrl, resolveToken, secretsSource, type TokenSource } from './_registry-client.ts';
+import { RegistryClient, registryUrl, resolveToken, tokenSources, type TokenSource } from './_registry-client.ts';
 import { CLIENTS, planSetup, type SetupClient } from './_setup-clients.ts';
 import { writeWhole } from './_setup-files.ts';
 
 const REDACTED = '<redacted>';
+/** Clients whose release-age exemptions take name patterns (`@acme/*`). */
+const GLOB_CLIENTS: readonly SetupClient[] = ['pnpm', 'yarn', 'deno'];
 
 /** This registry's own packages, of the scope when one is given (proxied copies left out). */
 async function ownPackages(client: RegistryClient, scope: string | null): Promise<string[]> {
@@ -18,8 +20,8 @@ async function ownPackages(client: RegistryClient, scope: string | null): Promis
 
 /**
  * `fw registry setup <client>`: writes the config the client reads (merged into what is there) so it
- * uses REGISTRY_URL for the scope or for everything, with the token of FW_TOKEN or the secrets
- * manager's `registry:<host>`, and exempts this registry's packages from the client's release-age
+ * uses REGISTRY_URL for the scope or for everything, with the token of FW_TOKEN, the secrets
+ * manager's `registry:<host>`, ./.npmrc or ~/.npmrc (the first that has one), and exempts this registry's packages from the client's release-age
  * gate. The token is never printed; `--dry-run` shows every file as it would be, token redacted.
  */
 export async function setup(ctx: Context): Promise<void> {
@@ -33,10 +35,8 @@ export async function setup(ctx: Context): Promise<void> {
   const dryRun = ctx.values['dry-run'] === true;
 
   const registry = registryUrl(ctx.env);
-  const sources: TokenSource[] = [
-    { name: 'FW_TOKEN', token: async () => ctx.env.FW_TOKEN?.trim() || null },
-    secretsSource(async () => (await import('./_secrets-context.ts')).openSecrets(ctx)),
-  ];
+  // the same sources as every other command: a token `npm adduser` just wrote to ~/.npmrc counts too
+  const sources: TokenSource[] = tokenSources(ctx.env, { secrets: async () => (await import('./_secrets-context.ts')).openSecrets(ctx) });
   // A keychain that cannot open is no token, not a failure: the config is still worth writing.
   const token = await resolveToken(registry, sources).catch(() => null);
   const exclude = await ownPackages(new RegistryClient(registry, token), scope);
@@ -63,8 +63,10 @@ export async function setup(ctx: Context): Promise<void> {
       lines.push(`${verb} ${c.path}`);
       if (dryRun && c.after !== c.before) lines.push(...redact(c.after).trimEnd().split('\n').map((l) => `  | ${l}`));
     }
-    lines.push(`${client} → ${registry}/${scope ? ` for ${scope}` : ''}; token: ${token ? REDACTED : 'none (set FW_TOKEN or the secret registry:<host>, or log in with the client)'}`);
-    lines.push(`release-age exemption: ${exclude.length ? exclude.join(', ') : '(no packages here yet: run setup again after the first publish)'}`);
+    lines.push(`${client} → ${registry}/${scope ? ` for ${scope}` : ''}; token: ${token ? REDACTED : 'none (set FW_TOKEN or the secret registry:<host>, or log in with npm adduser first)'}`);
+    // pnpm, yarn and deno take the scope's glob; npm and bun only exact names of what is published
+    const exempt = [...(scope && GLOB_CLIENTS.includes(client) ? [`${scope}/*`] : []), ...exclude];
+    lines.push(`release-age exemption: ${exempt.length ? exempt.join(', ') : `(no packages here yet: ${client} takes exact names, so run setup again after the first publish)`}`);
     lines.push(...plan.notes.map((n) => `note: ${n}`));
     ctx.out(lines.join('\n'));
   }
