@@ -1,4 +1,4 @@
-export { VersionManager } from './version-manager.ts';
+export { VersionManager, type VersionManagerOptions } from './version-manager.ts';
 export { RegistrySecretsManager, type SecretsOptions } from './secrets-manager.ts';
 export { BunXIntegration } from './runner.ts';
 export { NPMRegistryServer, loadRegistryConfig, type LoadConfigOptions, type ServerDeps } from '@factorywager/registry-server/node';

@@ -1,18 +1,30 @@
+import { RegistryConfig, normalizeRegistry } from '@factorywager/bunx';
 import { renderAscii, renderMermaid, renderSvg, toD3Json, type AsciiOptions, type D3Graph, type MermaidOptions } from '@factorywager/graph-render';
 import {
   VersionManager as BaseVersionManager,
+  DEFAULT_REGISTRY_URL,
   compareVersions,
   parseVersion,
+  type FetchPackumentOptions,
   type GraphOptions,
   type Packument,
   type ParsedVersion,
   type VersionGraph,
 } from '@factorywager/semver-graph';
+import { RegistrySecretsManager } from './secrets-manager.ts';
+
+/** Options of the product's {@link VersionManager}. */
+export interface VersionManagerOptions extends FetchPackumentOptions {
+  /** Environment for REGISTRY_URL, FW_TOKEN, HOME and the secrets store; default process.env. */
+  env?: Record<string, string | undefined>;
+}
 
 /**
  * The product's version manager: everything of `@factorywager/semver-graph`'s `VersionManager`
  * (parse, compare, recommend, graphs from the registry, rollback, history), plus the renderers of
  * `@factorywager/graph-render`. Composing them here keeps the two packages independent of each other.
+ * Without a `token`, it finds one as the CLI does, when a request needs it: FW_TOKEN, the secret
+ * `registry:<host>` of the secrets manager, then the project's and the user's .npmrc.
  * @example
  * const versions = new VersionManager({ registryUrl: 'http://127.0.0.1:4873' });
  * versions.compareVersions('1.2.3', '1.10.0');            // -1
@@ -20,6 +32,17 @@ import {
  * console.log(versions.generateMermaidGraph(graph));
  */
 export class VersionManager extends BaseVersionManager {
+  constructor(options: VersionManagerOptions = {}) {
+    const { env = process.env, ...rest } = options;
+    let found: Promise<string | null> | undefined;
+    const lookup = () => {
+      const registry = normalizeRegistry(rest.registryUrl ?? env.REGISTRY_URL ?? DEFAULT_REGISTRY_URL, 'registryUrl');
+      const config = new RegistryConfig({ env, credentials: async (r) => (await new RegistrySecretsManager({ env }).getRegistryCredentials(r))?.token ?? null });
+      return (found ??= config.tokenFor(registry));
+    };
+    super({ ...rest, ...(rest.registryUrl === undefined && env.REGISTRY_URL ? { registryUrl: env.REGISTRY_URL } : {}), token: rest.token ?? lookup });
+  }
+
   /** A version split into its parts; throws SemverGraphError INVALID_VERSION. */
   parseVersion(version: string): ParsedVersion {
     return parseVersion(version);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import {
   BunXIntegration, NPMRegistryServer, RegistrySecretsManager, VersionManager, loadRegistryConfig, bunx, graphRender,
   registryServer, secrets, semverGraph, store,
 } from '@factorywager/registry';
+import { addUser, publish } from '@factorywager/e2e';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -46,6 +47,30 @@ describe('VersionManager (the product examples)', () => {
   it('is the semver-graph VersionManager with renderers added', () => {
     expect(versions).toBeInstanceOf(semverGraph.VersionManager);
     expect(versions.recommend('1.2.3', 'minor').next).toBe('1.3.0');
+  });
+});
+
+describe('VersionManager against a running registry: the token comes from where the CLI finds it', () => {
+  it('FW_TOKEN, else the .npmrc npm adduser wrote; without either a rollback is refused', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'registry.config.json5'), JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, uplinks: {}, storage: { driver: 'memory' } }));
+    const server = await new NPMRegistryServer(await loadRegistryConfig({ path: join(dir, 'registry.config.json5'), env: { HOME: dir } }), { log: false }).start();
+    try {
+      const token = await addUser(server.url, 'vera', 'correct horse battery');
+      for (const v of ['1.0.0', '1.1.0']) expect((await publish(server.url, token, 'vm-demo', v)).status).toBe(201);
+      const home = tmp();
+      const env = { HOME: home, REGISTRY_URL: server.url, FW_DATA_DIR: join(home, 'data'), FW_SECRETS_BACKEND: 'vault' };
+      await expect(new VersionManager({ env }).rollback('vm-demo', '1.0.0')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+      const viaEnv = await new VersionManager({ env: { ...env, FW_TOKEN: token } }).rollback('vm-demo', '1.0.0', { reason: 'from FW_TOKEN' });
+      expect(viaEnv.after?.current).toBe('1.0.0');
+      writeFileSync(join(home, '.npmrc'), `//${new URL(server.url).host}/:_authToken=${token}\n`);
+      const viaNpmrc = await new VersionManager({ env }).rollback('vm-demo', '1.1.0', { reason: 'from .npmrc' });
+      expect(viaNpmrc.after?.current).toBe('1.1.0');
+      const history = await new VersionManager({ env }).history('vm-demo', { type: ['rollback'] });
+      expect(history.events.map((e) => [e.actor, e.reason])).toEqual([['vera', 'from .npmrc'], ['vera', 'from FW_TOKEN']]);
+    } finally {
+      await server.stop();
+    }
   });
 });
 
