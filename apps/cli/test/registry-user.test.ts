@@ -1,6 +1,6 @@
 // `fw registry user add|delete` as real subprocesses against the fs store a running registry serves.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,5 +66,16 @@ describe('fw registry user (subprocesses)', () => {
     expect((await fw(['add', 'bob'], '')).code).toBe(2);
     expect((await fw(['rename', 'bob'])).code).toBe(2);
     expect((await fw(['add', '../etc'], 'a long password\n')).stderr).toMatch(/invalid user name/);
+  });
+
+  it('add --iterations sets the hash cost (100,000 for a registry on Cloudflare Workers); a bad count is a usage error', async () => {
+    const added = await fw(['add', 'carol', '--iterations', '100000', '--json'], 'carols long password\n');
+    expect(added.stderr).toBe('');
+    expect(added.code).toBe(0);
+    const stored = JSON.parse(readFileSync(join(dir, 'data', 'auth', 'users', 'carol.json'), 'utf8')) as { password: { iterations: number } };
+    expect(stored.password.iterations).toBe(100_000);
+    expect((await login('carol', 'carols long password')).status).toBe(201);
+    const bad = await fw(['add', 'dave', '--iterations', '5e5'], 'daves long password\n');
+    expect(bad).toMatchObject({ code: 2, stdout: '', stderr: 'fw: --iterations must be a whole number from 10000 to 10000000, got "5e5"\n' });
   });
 });

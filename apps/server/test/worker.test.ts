@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTarGzip } from 'nanotar';
+import { hashPassword } from '@factorywager/registry-server';
 import { workerConfig, WORKERS_MAX_BODY_SIZE } from '@factorywager/registry-server/workers';
 import { bundleWorker, COMPATIBILITY_DATE, COMPATIBILITY_FLAGS, startWorkers, type RunningWorkers } from '@factorywager/workerd-test';
 
@@ -86,6 +87,7 @@ describe('the Worker in workerd', () => {
     w = await startWorkers([
       { name: 'ok', script, r2Buckets: { REGISTRY_BUCKET: 'b' }, bindings: { REGISTRY_SECRET: SECRET, FW_PASSWORD_ITERATIONS: '20000' } },
       { name: 'bad', script, r2Buckets: { REGISTRY_BUCKET: 'b' }, bindings: { REGISTRY_CONFIG: '{ uplinks: { x: { url: 5 } } }' } },
+      { name: 'costly', script, r2Buckets: { REGISTRY_BUCKET: 'b' }, bindings: { REGISTRY_SECRET: SECRET, FW_PASSWORD_ITERATIONS: '600000' } },
     ]);
   });
   afterAll(async () => {
@@ -111,6 +113,25 @@ describe('the Worker in workerd', () => {
     const bucket = (await w.miniflare.getR2Bucket('REGISTRY_BUCKET', 'ok')) as unknown as { get(k: string): Promise<{ json<T>(): Promise<T> } | null> };
     const user = await (await bucket.get('auth/users/iter.json'))!.json<{ password: { iterations: number } }>();
     expect(user.password.iterations).toBe(20000);
+  });
+
+  it('refuses FW_PASSWORD_ITERATIONS over the 100,000 Cloudflare allows on every request, not at the first login', async () => {
+    for (const path of ['/-/ping', '/fw-anything']) {
+      const res = await fetch(`${w.urls.costly}${path}`);
+      expect(res.status).toBe(500);
+      expect((await res.json()).error).toBe('registry misconfigured: environment: FW_PASSWORD_ITERATIONS must be a whole number from 10000 to 100000 on Workers (Cloudflare\'s Web Crypto refuses PBKDF2 above 100000 iterations), got "600000"');
+    }
+  });
+
+  it('a login against a stored hash over 100,000 iterations says how to re-create the account (Cloudflare could not check it)', async () => {
+    const bucket = (await w.miniflare.getR2Bucket('REGISTRY_BUCKET', 'ok')) as unknown as { put(k: string, v: string): Promise<unknown> };
+    // as a Bun server over the same bucket makes it: 600,000 iterations
+    const password = await hashPassword('worker-password-1', 600_000);
+    const now = new Date().toISOString();
+    await bucket.put('auth/users/heavy.json', JSON.stringify({ id: crypto.randomUUID(), name: 'heavy', password, created: now, updated: now }));
+    const res = await adduser(w.urls.ok!, 'heavy');
+    expect(res.status).toBe(500);
+    expect((await res.json()).error).toBe('the password of heavy is hashed with 600000 PBKDF2 iterations, more than this runtime can check (100000, the Cloudflare Workers limit): an administrator re-creates the account with `fw registry user delete heavy` and `fw registry user add heavy --iterations 100000`');
   });
 
   it('publishes a 6 MiB tarball and serves it back whole; refuses a body over the Workers limit with 413', async () => {

@@ -28,7 +28,7 @@ export interface WorkerEnv {
   REGISTRY_URL?: string;
   /** JSON5 text: the config file's fields that apply on Workers (packages rules, uplinks, users, auth, limits). */
   REGISTRY_CONFIG?: string;
-  /** PBKDF2 iterations for new password hashes; default {@link WORKERS_PASSWORD_ITERATIONS}. */
+  /** PBKDF2 iterations for new password hashes: 10,000 to 100,000, default {@link WORKERS_PASSWORD_ITERATIONS}. */
   FW_PASSWORD_ITERATIONS?: string;
   /** `errors` (default: 5xx only), `all` (one JSON line per request) or `none`. */
   REGISTRY_LOG?: string;
@@ -49,11 +49,13 @@ export interface WorkerContext {
 export const WORKERS_MAX_BODY_SIZE = 10 * 1024 * 1024;
 
 /**
- * PBKDF2 iterations for new hashes on Workers: every login and token creation spends them in the
- * request's CPU time (about 60 ms per 100,000 in workerd on a shared test machine), and Cloudflare's runtime has refused counts above
- * 100,000. Hashes made elsewhere with more iterations are verified as stored.
+ * PBKDF2 iterations for new hashes on Workers, and the most there are: Cloudflare's Web Crypto refuses
+ * PBKDF2 above 100,000 iterations (workerd run locally does not), and every login and token creation
+ * spends them in the request's CPU time (about 60 ms per 100,000 in workerd on a shared test machine).
+ * A higher FW_PASSWORD_ITERATIONS is a config error on every request; a login against a stored hash
+ * with more (made by a Bun or Node server, 600,000 by default) fails saying how to re-create the account.
  * @example
- * WORKERS_PASSWORD_ITERATIONS; // 100_000, unless FW_PASSWORD_ITERATIONS says otherwise
+ * WORKERS_PASSWORD_ITERATIONS; // 100_000; FW_PASSWORD_ITERATIONS may set 10,000 to 100,000
  */
 export const WORKERS_PASSWORD_ITERATIONS = 100_000;
 
@@ -96,8 +98,8 @@ function iterations(env: WorkerEnv): number {
   const raw = text(env, 'FW_PASSWORD_ITERATIONS')?.trim();
   if (!raw) return WORKERS_PASSWORD_ITERATIONS;
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 10_000 || n > 10_000_000) {
-    throw new RegistryError('INVALID_CONFIG', `environment: FW_PASSWORD_ITERATIONS must be a whole number from 10000 to 10000000, got ${JSON.stringify(raw)}`);
+  if (!/^\d+$/.test(raw) || n < 10_000 || n > WORKERS_PASSWORD_ITERATIONS) {
+    throw new RegistryError('INVALID_CONFIG', `environment: FW_PASSWORD_ITERATIONS must be a whole number from 10000 to ${WORKERS_PASSWORD_ITERATIONS} on Workers (Cloudflare's Web Crypto refuses PBKDF2 above ${WORKERS_PASSWORD_ITERATIONS} iterations), got ${JSON.stringify(raw)}`);
   }
   return n;
 }
@@ -140,7 +142,7 @@ export function createWorkerFetch(): (req: Request, env: WorkerEnv, ctx?: Worker
       // in that request's context (500 "Cannot perform I/O on behalf of a different request"), or is
       // cancelled as hung when that request ends first
       const auth = createAuth({
-        store, config, passwordIterations: iterations(env), shareInflight: false,
+        store, config, passwordIterations: iterations(env), maxPasswordIterations: WORKERS_PASSWORD_ITERATIONS, shareInflight: false,
         clientAddress: (r) => r.headers.get('cf-connecting-ip'),
       });
       const log = logger(env);

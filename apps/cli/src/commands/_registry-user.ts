@@ -19,11 +19,17 @@ async function passwordFromStdin(ctx: Context): Promise<string> {
 
 async function add(ctx: Context, name: string): Promise<void> {
   const { addUser } = await import('@factorywager/registry-server');
+  const raw = ctx.values.iterations as string | undefined;
+  // a registry on Cloudflare Workers can check at most 100,000 (its Web Crypto refuses more)
+  if (raw !== undefined && (!/^\d+$/.test(raw) || Number(raw) < 10_000 || Number(raw) > 10_000_000)) {
+    throw new CliError(`--iterations must be a whole number from 10000 to 10000000, got ${JSON.stringify(raw)}`, 2);
+  }
+  const iterations = raw === undefined ? undefined : Number(raw);
   const password = await passwordFromStdin(ctx);
   const store = await openStore(ctx);
   try {
     const email = ctx.values.email as string | undefined;
-    const user = await addUser(store, name, password, email ? { email } : {});
+    const user = await addUser(store, name, password, { ...(email ? { email } : {}), ...(iterations ? { iterations } : {}) });
     ctx.out(ctx.json ? JSON.stringify(user, null, 2) : `created user ${user.name}; they log in with npm login`);
   } finally {
     await store.close?.();
@@ -49,9 +55,9 @@ async function remove(ctx: Context, name: string): Promise<void> {
  */
 export const userCommand: Command = {
   summary: 'add: create an account (password on stdin), also one the config names; delete: remove it and revoke all its tokens',
-  usage: '<add|delete> <name> [--email <address>] [--config <file>]',
+  usage: '<add|delete> <name> [--email <address>] [--iterations <n>] [--config <file>]',
   args: [2, 2],
-  options: { config: { type: 'string' }, email: { type: 'string' } },
+  options: { config: { type: 'string' }, email: { type: 'string' }, iterations: { type: 'string' } },
   async run(ctx) {
     const [action, name] = ctx.positionals as [string, string];
     if (action === 'add') return add(ctx, name);

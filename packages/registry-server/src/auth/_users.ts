@@ -44,6 +44,8 @@ export class Users {
     readonly store: Store,
     readonly limiters: LoginLimiters,
     readonly iterations = PBKDF2_ITERATIONS,
+    /** Hashes with more iterations cannot be checked here (Cloudflare's Web Crypto refuses them). */
+    readonly maxIterations = Number.POSITIVE_INFINITY,
   ) {}
 
   get(name: string): Promise<UserRecord | null> {
@@ -90,6 +92,9 @@ export class Users {
     let ok = false;
     try {
       user = await this.get(name);
+      if (user && user.password.iterations > this.maxIterations) {
+        throw new RegistryError('INVALID_CONFIG', `the password of ${name} is hashed with ${user.password.iterations} PBKDF2 iterations, more than this runtime can check (${this.maxIterations}, the Cloudflare Workers limit): an administrator re-creates the account with \`fw registry user delete ${name}\` and \`fw registry user add ${name} --iterations ${this.maxIterations}\``);
+      }
       if (user) {
         ok = await verifyPassword(password, user.password);
       } else {

@@ -27,6 +27,11 @@ export interface AuthDeps {
   /** PBKDF2 iterations for new hashes (default 600,000); older hashes are raised on the next login. */
   passwordIterations?: number;
   /**
+   * The most PBKDF2 iterations this runtime can compute (Cloudflare Workers: 100,000). A login against
+   * a stored hash with more fails with an error that says how to re-create the account. Default none.
+   */
+  maxPasswordIterations?: number;
+  /**
    * Concurrent requests share the one read of a signing key kept in the store (default true). False
    * on Workers, where a request must never await I/O another request started: each reads it for
    * itself until one has it, and later requests take that value.
@@ -78,7 +83,7 @@ export function createAuth(deps: AuthDeps): Auth {
   const users = new Users(store, {
     pair: new FailureLimiter(max, LOGIN_WINDOW_MS, now),
     address: new FailureLimiter(max * ADDRESS_FACTOR, LOGIN_WINDOW_MS, now),
-  }, deps.passwordIterations);
+  }, deps.passwordIterations, deps.maxPasswordIterations);
   const signups = new FailureLimiter(config.auth.maxSignupsPerAddress ?? 10, SIGNUP_WINDOW_MS, now);
   const basic = new BasicCredentials(users, now);
   const ttlSeconds = parseDuration(config.auth.tokenTtl) ?? 30 * 86_400;
