@@ -159,8 +159,10 @@ describe('fw version graph', () => {
   it('errors: missing file, wrong package, bad option values, unknown format, unreachable registry', () => {
     expectOneLineError(fw('graph', 'x', '--file', join(tmp, 'missing.json')), 1, /cannot read packument .*missing\.json: no such file/);
     expectOneLineError(fw('graph', 'lodash', '--file', `${fixtures}/express.json.gz`), 1, /is the packument of express, not lodash/);
-    expectOneLineError(fw('graph', 'express', '--file', `${fixtures}/express.json.gz`, '--range', '>>1'), 1, /invalid semver range ">>1" \[INVALID_RANGE\]/);
-    expectOneLineError(fw('graph', 'express', '--file', `${fixtures}/express.json.gz`, '--since', 'someday'), 1, /invalid date "someday"/);
+    expectOneLineError(fw('graph', 'express', '--file', `${fixtures}/express.json.gz`, '--range', '>>1'), 2, /^fw: --range: invalid semver range ">>1"\n$/);
+    expectOneLineError(fw('graph', 'express', '--file', `${fixtures}/express.json.gz`, '--since', 'someday'), 2, /^fw: invalid date "someday" for --since/);
+    // usage errors before any request: the registry given (a closed port) is never asked
+    expectOneLineError(fw('graph', 'express', '--range', '>=garbage'), 2, /--range: invalid semver range ">=garbage"/);
     expectOneLineError(fw('graph', 'express', '--limit', '0'), 2, /--limit must be a positive whole number/);
     expectOneLineError(fw('graph', 'express', 'dot'), 2, /unknown format "dot"/);
     expectOneLineError(fw('graph', 'express'), 1, /cannot reach http:\/\/127\.0\.0\.1:9 for express.*\[FETCH_FAILED\]/);

@@ -176,6 +176,17 @@ function isoDate(value: unknown): string | null {
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
+/**
+ * Checks graph options (`range` a semver range, `limit` a positive integer, `since` a date) and
+ * returns them parsed; throws SemverGraphError INVALID_RANGE or INVALID_OPTION naming the value.
+ * @example
+ * validateGraphOptions({ range: '>=2', since: '2024-01-31' }); // { range: '>=2', since: 1706659200000 }
+ * validateGraphOptions({ range: '>=garbage' });                 // throws INVALID_RANGE
+ */
+export function validateGraphOptions(options: GraphOptions): { range?: string; limit?: number; since?: number } {
+  return readOptions(options);
+}
+
 function readOptions(options: GraphOptions): { range?: string; limit?: number; since?: number } {
   const out: { range?: string; limit?: number; since?: number } = {};
   if (options.range !== undefined && options.range !== '') {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildVersionGraph, compareVersions, type Packument, type VersionGraph } from '../src/index.ts';
+import { buildVersionGraph, compareVersions, validateGraphOptions, type Packument, type VersionGraph } from '../src/index.ts';
 import { REAL, loadFixture } from './_fixtures.ts';
 
 /** A packument from `version: 'YYYY-MM-DD'` pairs (in publish order) plus extras. */
@@ -184,5 +184,15 @@ describe('buildVersionGraph on real packuments', () => {
 
     const express = buildVersionGraph(loadFixture('express'), { range: '4.x || 5.x' });
     expect(new Set(express.nodes.map((n) => n.line))).toEqual(new Set(['4.0.0-pre', '4.x', '5.0.0-pre', '5.x']));
+  });
+});
+
+describe('validateGraphOptions', () => {
+  it('parses good options and names the bad value', () => {
+    expect(validateGraphOptions({ range: '>=2 <3', limit: 5, since: '2024-01-31' })).toEqual({ range: '>=2 <3', limit: 5, since: Date.parse('2024-01-31') });
+    expect(validateGraphOptions({ range: '', since: '' })).toEqual({});
+    expect(() => validateGraphOptions({ range: '>=garbage' })).toThrow(expect.objectContaining({ code: 'INVALID_RANGE', message: 'invalid semver range ">=garbage"' }));
+    expect(() => validateGraphOptions({ since: 'someday' })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(() => validateGraphOptions({ limit: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
   });
 });

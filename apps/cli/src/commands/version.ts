@@ -5,8 +5,10 @@ import {
   BUMP_TYPES,
   buildVersionGraph,
   compareVersions,
+  isSemverGraphError,
   parseVersion,
   recommendVersion,
+  validateGraphOptions,
   type GraphOptions,
   type Packument,
   type VersionGraph,
@@ -113,6 +115,13 @@ function graphOptions(ctx: Context): GraphOptions {
   if (limit !== undefined) {
     if (!/^[1-9]\d*$/.test(limit)) throw new CliError(`--limit must be a positive whole number, not "${limit}"`, 2);
     options.limit = Number(limit);
+  }
+  // a bad range or date is a usage error here, before any request (the registry would refuse it too)
+  try {
+    validateGraphOptions(options);
+  } catch (err) {
+    if (isSemverGraphError(err)) throw new CliError(err.message.replace(' for since:', ' for --since:').replace(/^invalid semver range/, '--range: invalid semver range'), 2);
+    throw err;
   }
   return options;
 }
