@@ -1,88 +1,157 @@
-// HTTP load on a real registry process: packument GET (full and abbreviated) and tarball GET on a
-// 300-version package at 50 connections, against the ceiling of a bare Bun.serve answering the same
-// bytes from memory; then a cold `bun install` of 50 packages. All traffic stays on 127.0.0.1.
-import autocannon from 'autocannon';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// HTTP load on a real registry process (`bun apps/server/src/bun.ts`, its own process) with wrk (its
+// own process, -t1 -c50), each case next to a bare Bun.serve answering the same bytes from memory (the
+// ceiling), measured with the same wrk settings in the same run after a warm-up of both. Cases: the
+// packument of a 300-version package (full and abbreviated, plain and gzip), a 304 revalidation
+// (If-None-Match) against a bare small-body answer, a tarball; publish over HTTP (4 in parallel, 300
+// versions of one package, sent by this process); search, the web list page, the package list and the
+// stats at 10,000 packages; a publish into a package that already has 3,000 versions. Per case: req/s,
+// p50, p99, the share of the ceiling, the server's CPU seconds over the case and its peak RSS so far.
+// The 10,000 packages and the 3,000-version package are written into the data folder through the
+// store library before the server starts. All traffic stays on 127.0.0.1; the machine is shared, so
+// absolute figures are noisy and the ratios (same run) are what to compare.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addUser, createWorkspace, publish, run, startRegistry } from '../tooling/e2e/src/index.ts';
+import { gzipSync } from 'node:zlib';
+import { createStore } from '../packages/r2-store/src/index.ts';
+import { addUser, publishBody, startRegistry } from '../tooling/e2e/src/index.ts';
+import { processCost } from './_proc.ts';
+import { seedBigPackage, seedPackages } from './_registry-seed.ts';
+import { assertWrk, startCeiling, wrk, type WrkResult } from './_wrk.ts';
 
-const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
 const CONNECTIONS = 50;
 const PKG = 'fw-bench-big';
+const BIG = 'fw-bench-3000';
+const PACKAGES = Number(process.env.BENCH_PACKAGES ?? 10_000);
+const PUBLISHES = 300;
+const PARALLEL = 4;
+const BIG_PUBLISHES = 40;
 
-async function load(url: string, headers: Record<string, string> = {}) {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, p99: result.latency.p99, mbps: result.throughput.average / 1e6 };
-}
+assertWrk();
+const dataDir = mkdtempSync(join(tmpdir(), 'fw-bench-registry-'));
+const seedStarted = performance.now();
+const seed = createStore({ driver: 'fs', root: dataDir });
+await seedPackages(seed, PACKAGES);
+await seedBigPackage(seed, BIG, 3000, 'bench');
+const seedMs = performance.now() - seedStarted;
 
-function line(label: string, r: { rps: number; p99: number; mbps: number }, ceiling?: number) {
-  const ratio = ceiling ? `  ${((r.rps / ceiling) * 100).toFixed(0)}% of ceiling` : '';
-  console.log(`${label.padEnd(34)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${String(r.p99).padStart(4)} ms  ${r.mbps.toFixed(1)} MB/s${ratio}`);
-}
+const registry = await startRegistry({ dataDir });
+const pid = registry.child.pid!;
+let cpuMark = processCost(pid).cpu;
+const header = `${'case'.padEnd(40)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'ceiling'.padStart(7)}  ${'CPU s'.padStart(5)} ${'peak RSS'.padStart(8)}`;
 
-const registry = await startRegistry();
-try {
-  const token = await addUser(registry.url, 'bench', 'bench-password-123');
-  for (let i = 0; i < 300; i++) {
-    const res = await publish(registry.url, token, PKG, `1.${Math.floor(i / 10)}.${i % 10}`);
-    if (!res.ok) throw new Error(`publish failed: ${res.status} ${await res.text()}`);
+/** One row: a registry case (server CPU since the last row, peak RSS so far) or a ceiling (no server figures). */
+function row(label: string, r: { rps: number; p50: number; p99: number }, ceiling?: WrkResult | null, server = true): void {
+  const ratio = ceiling ? `${(r.rps / ceiling.rps).toFixed(2)}x` : '';
+  let cost = '';
+  if (server) {
+    const now = processCost(pid);
+    cost = `${(now.cpu - cpuMark).toFixed(1).padStart(5)} ${`${now.peakRssMb.toFixed(0)} MB`.padStart(8)}`;
+    cpuMark = now.cpu;
   }
+  console.log(`${label.padEnd(40)} ${r.rps.toFixed(0).padStart(8)} ${r.p50.toFixed(2).padStart(7)} ${r.p99.toFixed(2).padStart(7)} ${ratio.padStart(7)}  ${cost}`);
+}
+
+async function load(url: string, headers: Record<string, string> = {}): Promise<WrkResult> {
+  await wrk(url, { headers, seconds: WARMUP, connections: CONNECTIONS });
+  cpuMark = processCost(pid).cpu;
+  return wrk(url, { headers, seconds: SECONDS, connections: CONNECTIONS });
+}
+
+/** The ceiling (its own process, answering `body`) and then the registry at `url`, same wrk settings. */
+async function versus(label: string, url: string, body: Uint8Array, headers: Record<string, string> = {}, ceilingLabel = `ceiling: Bun.serve, ${body.length} B`) {
+  const ceiling = await startCeiling(body, 'application/octet-stream');
+  let top: WrkResult;
+  try {
+    await wrk(ceiling.url, { headers, seconds: WARMUP, connections: CONNECTIONS });
+    top = await wrk(ceiling.url, { headers, seconds: SECONDS, connections: CONNECTIONS });
+  } finally {
+    ceiling.stop();
+  }
+  row(ceilingLabel, top, null, false);
+  row(label, await load(url, headers), top);
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+
+/** Sends prepared publish bodies, `parallel` at a time; latencies in ms and the rate. */
+async function publishAll(token: string, name: string, versions: string[], parallel: number) {
+  const bodies = await Promise.all(versions.map(async (v) => JSON.stringify((await publishBody(name, v, registry.url)).body)));
+  const times: number[] = [];
+  let failed = 0;
+  let next = 0;
+  cpuMark = processCost(pid).cpu;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!;
+      const t0 = performance.now();
+      const res = await fetch(`${registry.url}/${name}`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+      await res.arrayBuffer();
+      times.push(performance.now() - t0);
+      if (res.status !== 201) failed++;
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  times.sort((a, b) => a - b);
+  return { rps: bodies.length / seconds, p50: percentile(times, 0.5), p99: percentile(times, 0.99), failed };
+}
+
+const versionCount = async (name: string) => Object.keys(((await (await fetch(`${registry.url}/${name}`)).json()) as { versions: object }).versions).length;
+
+try {
+  const [one, five, fifteen] = loadavg();
+  console.log(`wrk -t1 -c${CONNECTIONS}, ${WARMUP} s warm-up + ${SECONDS} s per case; server pid ${pid}; seeded ${PACKAGES} packages and a 3,000-version package in ${(seedMs / 1000).toFixed(1)} s; load average ${one!.toFixed(2)} ${five!.toFixed(2)} ${fifteen!.toFixed(2)} (shared 2-core machine: absolute figures are noisy)`);
+  const token = await addUser(registry.url, 'bench', 'bench-password-123');
+  console.log(header);
+
+  // Publish over HTTP: 300 versions of one package, 4 PUTs in flight; then every version must be there.
+  const versions = Array.from({ length: PUBLISHES }, (_, i) => `1.${Math.floor(i / 10)}.${i % 10}`);
+  const pub = await publishAll(token, PKG, versions, PARALLEL);
+  const lost = PUBLISHES - (await versionCount(PKG));
+  row(`publish, ${PARALLEL} parallel, ${PUBLISHES} versions`, pub);
+  console.log(`  ${pub.failed} failed, ${lost} lost`);
+  if (pub.failed || lost) throw new Error(`publish: ${pub.failed} failed, ${lost} lost`);
+
   const abbreviated = { accept: 'application/vnd.npm.install-v1+json' };
-  const fullBody = new Uint8Array(await (await fetch(`${registry.url}/${PKG}`)).arrayBuffer());
+  const gz = { 'accept-encoding': 'gzip' };
+  const fullRes = await fetch(`${registry.url}/${PKG}`);
+  const etag = fullRes.headers.get('etag')!;
+  const fullBody = new Uint8Array(await fullRes.arrayBuffer());
   const abbrBody = new Uint8Array(await (await fetch(`${registry.url}/${PKG}`, { headers: abbreviated })).arrayBuffer());
   const tarballUrl = `${registry.url}/${PKG}/-/${PKG}-1.0.0.tgz`;
   const tarBody = new Uint8Array(await (await fetch(tarballUrl)).arrayBuffer());
-  console.log(`packument ${fullBody.length} B full, ${abbrBody.length} B abbreviated; tarball ${tarBody.length} B; ${DURATION} s per case, ${CONNECTIONS} connections`);
+  const revalidated = await fetch(`${registry.url}/${PKG}`, { headers: { 'if-none-match': etag } });
+  if (revalidated.status !== 304) throw new Error(`If-None-Match ${etag}: ${revalidated.status}, not 304`);
+  console.log(`  packument ${fullBody.length} B full, ${abbrBody.length} B abbreviated; tarball ${tarBody.length} B`);
 
-  // The ceiling: Bun.serve handing back the same bytes from memory, in its own process.
-  const ceilingDir = mkdtempSync(join(tmpdir(), 'fw-bench-ceiling-'));
-  writeFileSync(join(ceilingDir, 'full.json'), fullBody);
-  writeFileSync(join(ceilingDir, 'abbr.json'), abbrBody);
-  writeFileSync(join(ceilingDir, 'ceiling.ts'), `
-    const full = await Bun.file(${JSON.stringify(join(ceilingDir, 'full.json'))}).bytes();
-    const abbr = await Bun.file(${JSON.stringify(join(ceilingDir, 'abbr.json'))}).bytes();
-    const s = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch(req) {
-      const body = req.headers.get('accept')?.includes('install-v1') ? abbr : full;
-      return new Response(body, { headers: { 'content-type': 'application/json' } });
-    } });
-    console.log(s.port);`);
-  const ceilingProc = Bun.spawn(['bun', join(ceilingDir, 'ceiling.ts')], { stdout: 'pipe' });
-  const reader = ceilingProc.stdout.getReader();
-  const port = Number(new TextDecoder().decode((await reader.read()).value).trim());
-  try {
-    const ceilFull = await load(`http://127.0.0.1:${port}/x`);
-    const ceilAbbr = await load(`http://127.0.0.1:${port}/x`, abbreviated);
-    line('ceiling: Bun.serve, full bytes', ceilFull);
-    line('ceiling: Bun.serve, abbreviated', ceilAbbr);
-    line('packument GET full', await load(`${registry.url}/${PKG}`), ceilFull.rps);
-    line('packument GET abbreviated', await load(`${registry.url}/${PKG}`, abbreviated), ceilAbbr.rps);
-    line('tarball GET', await load(tarballUrl));
-  } finally {
-    ceilingProc.kill();
-    rmSync(ceilingDir, { recursive: true, force: true });
-  }
+  await versus('packument GET full', `${registry.url}/${PKG}`, fullBody);
+  await versus('packument GET full, gzip', `${registry.url}/${PKG}`, gzipSync(fullBody), gz);
+  await versus('packument GET abbreviated', `${registry.url}/${PKG}`, abbrBody, abbreviated);
+  await versus('packument GET abbreviated, gzip', `${registry.url}/${PKG}`, gzipSync(abbrBody), { ...abbreviated, ...gz });
+  await versus('304 revalidation (If-None-Match)', `${registry.url}/${PKG}`, new TextEncoder().encode('{}'), { 'if-none-match': etag }, 'ceiling: Bun.serve, small body (2 B)');
+  await versus('tarball GET', tarballUrl, tarBody);
 
-  // A cold `bun install` of 50 packages (empty cache, fresh project).
-  const deps: Record<string, string> = {};
-  for (let i = 0; i < 50; i++) {
-    const name = `fw-bench-dep-${i}`;
-    const res = await publish(registry.url, token, name, '1.0.0');
-    if (!res.ok) throw new Error(`publish ${name}: ${res.status}`);
-    deps[name] = '^1.0.0';
-  }
-  const ws = createWorkspace(registry.url);
-  try {
-    const project = ws.dir('project');
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'bench-project', private: true, dependencies: deps }));
-    const started = performance.now();
-    const result = await run('bun', ['install', '--registry', ws.registry], { cwd: project, env: ws.env });
-    if (result.code !== 0) throw new Error(`bun install failed: ${result.stderr}`);
-    console.log(`cold bun install, 50 packages       ${(performance.now() - started).toFixed(0)} ms`);
-  } finally {
-    ws.remove();
-  }
+  // Publish into a package that already has 3,000 versions, one at a time.
+  const big = await publishAll(token, BIG, Array.from({ length: BIG_PUBLISHES }, (_, i) => `9.0.${i}`), 1);
+  row(`publish into a 3,000-version package`, big);
+  if (big.failed) throw new Error(`publish into ${BIG}: ${big.failed} failed`);
+
+  // Search and lists at 10,000 packages (the first request builds the index from the manifests).
+  const first = performance.now();
+  const probe = await fetch(`${registry.url}/-/v1/search?text=widget&size=20`);
+  const total = ((await probe.json()) as { total: number }).total;
+  console.log(`  first search (index built from ${PACKAGES} manifests): ${(performance.now() - first).toFixed(0)} ms, ${total} hits for "widget"`);
+  row(`search "widget", size 20`, await load(`${registry.url}/-/v1/search?text=widget&size=20`));
+  row(`search exact name`, await load(`${registry.url}/-/v1/search?text=fw-seed-4242&size=20`));
+  row(`web list page 3 (50 rows, HTML)`, await load(`${registry.url}/?page=3`));
+  row(`GET /-/fw/packages (${PACKAGES} rows)`, await load(`${registry.url}/-/fw/packages`));
+  row(`GET /-/fw/stats`, await load(`${registry.url}/-/fw/stats`));
+  const end = processCost(pid);
+  console.log(`server: ${end.cpu.toFixed(1)} CPU s in all, peak RSS ${end.peakRssMb.toFixed(0)} MB, RSS now ${end.rssMb.toFixed(0)} MB; load average now ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
 } finally {
   await registry.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 }
