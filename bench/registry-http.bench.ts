@@ -9,6 +9,9 @@
 // The 10,000 packages and the 3,000-version package are written into the data folder through the
 // store library before the server starts. All traffic stays on 127.0.0.1; the machine is shared, so
 // absolute figures are noisy and the ratios (same run) are what to compare.
+// BENCH_CASES=full,304,... runs only those cases (the publish of the 300 versions always runs: the
+// packument cases read that package); BENCH_CPU_PROF=<dir> has the server write a CPU profile there
+// (Bun's --cpu-prof, also as markdown) when it stops.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +31,9 @@ const PACKAGES = Number(process.env.BENCH_PACKAGES ?? 10_000);
 const PUBLISHES = 300;
 const PARALLEL = 4;
 const BIG_PUBLISHES = 40;
+const only = process.env.BENCH_CASES ? new Set(process.env.BENCH_CASES.split(',')) : null;
+const wanted = (key: string) => !only || only.has(key);
+const profileDir = process.env.BENCH_CPU_PROF;
 
 assertWrk();
 const dataDir = mkdtempSync(join(tmpdir(), 'fw-bench-registry-'));
@@ -37,8 +43,8 @@ await seedPackages(seed, PACKAGES);
 await seedBigPackage(seed, BIG, 3000, 'bench');
 const seedMs = performance.now() - seedStarted;
 
-const registry = await startRegistry({ dataDir });
-const pid = registry.child.pid!;
+let registry = await startRegistry({ dataDir });
+let pid = registry.child.pid!;
 let cpuMark = processCost(pid).cpu;
 const header = `${'case'.padEnd(40)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'ceiling'.padStart(7)}  ${'CPU s'.padStart(5)} ${'peak RSS'.padStart(8)}`;
 
@@ -114,6 +120,13 @@ try {
   row(`publish, ${PARALLEL} parallel, ${PUBLISHES} versions`, pub);
   console.log(`  ${pub.failed} failed, ${lost} lost`);
   if (pub.failed || lost) throw new Error(`publish: ${pub.failed} failed, ${lost} lost`);
+  if (profileDir) {
+    // A profile of the cases alone: a fresh server over the same data folder, with Bun's profiler on.
+    await registry.stop({ keepData: true });
+    registry = await startRegistry({ dataDir, env: { BUN_OPTIONS: `--cpu-prof --cpu-prof-md --cpu-prof-dir=${profileDir}` } });
+    pid = registry.child.pid!;
+    console.log(`  profiling server pid ${pid} into ${profileDir}`);
+  }
 
   const abbreviated = { accept: 'application/vnd.npm.install-v1+json' };
   const gz = { 'accept-encoding': 'gzip' };
@@ -127,28 +140,30 @@ try {
   if (revalidated.status !== 304) throw new Error(`If-None-Match ${etag}: ${revalidated.status}, not 304`);
   console.log(`  packument ${fullBody.length} B full, ${abbrBody.length} B abbreviated; tarball ${tarBody.length} B`);
 
-  await versus('packument GET full', `${registry.url}/${PKG}`, fullBody);
-  await versus('packument GET full, gzip', `${registry.url}/${PKG}`, gzipSync(fullBody), gz);
-  await versus('packument GET abbreviated', `${registry.url}/${PKG}`, abbrBody, abbreviated);
-  await versus('packument GET abbreviated, gzip', `${registry.url}/${PKG}`, gzipSync(abbrBody), { ...abbreviated, ...gz });
-  await versus('304 revalidation (If-None-Match)', `${registry.url}/${PKG}`, new TextEncoder().encode('{}'), { 'if-none-match': etag }, 'ceiling: Bun.serve, small body (2 B)');
-  await versus('tarball GET', tarballUrl, tarBody);
+  if (wanted('full')) await versus('packument GET full', `${registry.url}/${PKG}`, fullBody);
+  if (wanted('full-gz')) await versus('packument GET full, gzip', `${registry.url}/${PKG}`, gzipSync(fullBody), gz);
+  if (wanted('abbr')) await versus('packument GET abbreviated', `${registry.url}/${PKG}`, abbrBody, abbreviated);
+  if (wanted('abbr-gz')) await versus('packument GET abbreviated, gzip', `${registry.url}/${PKG}`, gzipSync(abbrBody), { ...abbreviated, ...gz });
+  if (wanted('304')) await versus('304 revalidation (If-None-Match)', `${registry.url}/${PKG}`, new TextEncoder().encode('{}'), { 'if-none-match': etag }, 'ceiling: Bun.serve, small body (2 B)');
+  if (wanted('tarball')) await versus('tarball GET', tarballUrl, tarBody);
 
   // Publish into a package that already has 3,000 versions, one at a time.
-  const big = await publishAll(token, BIG, Array.from({ length: BIG_PUBLISHES }, (_, i) => `9.0.${i}`), 1);
-  row(`publish into a 3,000-version package`, big);
-  if (big.failed) throw new Error(`publish into ${BIG}: ${big.failed} failed`);
+  if (wanted('publish-3000')) {
+    const big = await publishAll(token, BIG, Array.from({ length: BIG_PUBLISHES }, (_, i) => `9.0.${i}`), 1);
+    row(`publish into a 3,000-version package`, big);
+    if (big.failed) throw new Error(`publish into ${BIG}: ${big.failed} failed`);
+  }
 
   // Search and lists at 10,000 packages (the first request builds the index from the manifests).
   const first = performance.now();
   const probe = await fetch(`${registry.url}/-/v1/search?text=widget&size=20`);
   const total = ((await probe.json()) as { total: number }).total;
   console.log(`  first search (index built from ${PACKAGES} manifests): ${(performance.now() - first).toFixed(0)} ms, ${total} hits for "widget"`);
-  row(`search "widget", size 20`, await load(`${registry.url}/-/v1/search?text=widget&size=20`));
-  row(`search exact name`, await load(`${registry.url}/-/v1/search?text=fw-seed-4242&size=20`));
-  row(`web list page 3 (50 rows, HTML)`, await load(`${registry.url}/?page=3`));
-  row(`GET /-/fw/packages (${PACKAGES} rows)`, await load(`${registry.url}/-/fw/packages`));
-  row(`GET /-/fw/stats`, await load(`${registry.url}/-/fw/stats`));
+  if (wanted('search')) row(`search "widget", size 20`, await load(`${registry.url}/-/v1/search?text=widget&size=20`));
+  if (wanted('search')) row(`search exact name`, await load(`${registry.url}/-/v1/search?text=fw-seed-4242&size=20`));
+  if (wanted('list')) row(`web list page 3 (50 rows, HTML)`, await load(`${registry.url}/?page=3`));
+  if (wanted('packages')) row(`GET /-/fw/packages (${PACKAGES} rows)`, await load(`${registry.url}/-/fw/packages`));
+  if (wanted('stats')) row(`GET /-/fw/stats`, await load(`${registry.url}/-/fw/stats`));
   const end = processCost(pid);
   console.log(`server: ${end.cpu.toFixed(1)} CPU s in all, peak RSS ${end.peakRssMb.toFixed(0)} MB, RSS now ${end.rssMb.toFixed(0)} MB; load average now ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
 } finally {
