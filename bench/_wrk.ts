@@ -94,7 +94,7 @@ export function report(label: string, r: WrkResult, ceiling?: WrkResult): string
 }
 
 /** A bare Bun.serve in its own process answering every request with `body` from memory: the ceiling. */
-export async function startCeiling(body: Uint8Array, contentType: string): Promise<{ url: string; stop: () => void }> {
+export async function startCeiling(body: Uint8Array, contentType: string): Promise<{ url: string; pid: number; stop: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'fw-bench-ceiling-'));
   writeFileSync(join(dir, 'body'), body);
   writeFileSync(join(dir, 'ceiling.ts'), `
@@ -111,6 +111,7 @@ export async function startCeiling(body: Uint8Array, contentType: string): Promi
   }
   return {
     url: `http://127.0.0.1:${port}/`,
+    pid: proc.pid,
     stop: () => {
       proc.kill();
       rmSync(dir, { recursive: true, force: true });

@@ -46,18 +46,26 @@ const seedMs = performance.now() - seedStarted;
 let registry = await startRegistry({ dataDir });
 let pid = registry.child.pid!;
 let cpuMark = processCost(pid).cpu;
-const header = `${'case'.padEnd(40)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'ceiling'.padStart(7)}  ${'CPU s'.padStart(5)} ${'peak RSS'.padStart(8)}`;
+const header = `${'case'.padEnd(40)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'ceiling'.padStart(7)}  ${'CPU s'.padStart(5)} ${'CPU us/req'.padStart(10)} ${'peak RSS'.padStart(8)}`;
 
-/** One row: a registry case (server CPU since the last row, peak RSS so far) or a ceiling (no server figures). */
-function row(label: string, r: { rps: number; p50: number; p99: number }, ceiling?: WrkResult | null, server = true): void {
+interface Measured { rps: number; p50: number; p99: number; requests?: number }
+
+/**
+ * One row: a registry case (server CPU seconds since the last row, per request, and peak RSS so far)
+ * or, with `cpu` given, a ceiling (its own process's CPU).
+ */
+function row(label: string, r: Measured, ceiling?: WrkResult | null, cpu?: number): void {
   const ratio = ceiling ? `${(r.rps / ceiling.rps).toFixed(2)}x` : '';
-  let cost = '';
-  if (server) {
+  let used = cpu;
+  let rss = '';
+  if (used === undefined) {
     const now = processCost(pid);
-    cost = `${(now.cpu - cpuMark).toFixed(1).padStart(5)} ${`${now.peakRssMb.toFixed(0)} MB`.padStart(8)}`;
+    used = now.cpu - cpuMark;
+    rss = `${now.peakRssMb.toFixed(0)} MB`;
     cpuMark = now.cpu;
   }
-  console.log(`${label.padEnd(40)} ${r.rps.toFixed(0).padStart(8)} ${r.p50.toFixed(2).padStart(7)} ${r.p99.toFixed(2).padStart(7)} ${ratio.padStart(7)}  ${cost}`);
+  const perRequest = r.requests ? `${((used * 1e6) / r.requests).toFixed(0)}` : '';
+  console.log(`${label.padEnd(40)} ${r.rps.toFixed(0).padStart(8)} ${r.p50.toFixed(2).padStart(7)} ${r.p99.toFixed(2).padStart(7)} ${ratio.padStart(7)}  ${used.toFixed(1).padStart(5)} ${perRequest.padStart(10)} ${rss.padStart(8)}`);
 }
 
 async function load(url: string, headers: Record<string, string> = {}): Promise<WrkResult> {
@@ -70,13 +78,16 @@ async function load(url: string, headers: Record<string, string> = {}): Promise<
 async function versus(label: string, url: string, body: Uint8Array, headers: Record<string, string> = {}, ceilingLabel = `ceiling: Bun.serve, ${body.length} B`) {
   const ceiling = await startCeiling(body, 'application/octet-stream');
   let top: WrkResult;
+  let cpu: number;
   try {
     await wrk(ceiling.url, { headers, seconds: WARMUP, connections: CONNECTIONS });
+    const before = processCost(ceiling.pid).cpu;
     top = await wrk(ceiling.url, { headers, seconds: SECONDS, connections: CONNECTIONS });
+    cpu = processCost(ceiling.pid).cpu - before;
   } finally {
     ceiling.stop();
   }
-  row(ceilingLabel, top, null, false);
+  row(ceilingLabel, top, null, cpu);
   row(label, await load(url, headers), top);
 }
 
@@ -102,7 +113,7 @@ async function publishAll(token: string, name: string, versions: string[], paral
   }));
   const seconds = (performance.now() - started) / 1000;
   times.sort((a, b) => a - b);
-  return { rps: bodies.length / seconds, p50: percentile(times, 0.5), p99: percentile(times, 0.99), failed };
+  return { rps: bodies.length / seconds, p50: percentile(times, 0.5), p99: percentile(times, 0.99), requests: bodies.length, failed };
 }
 
 const versionCount = async (name: string) => Object.keys(((await (await fetch(`${registry.url}/${name}`)).json()) as { versions: object }).versions).length;

@@ -4,6 +4,8 @@ import { RegistryError } from './errors.ts';
 import type { PackageService } from './packages/package-service.ts';
 import type { DownloadCounter } from './packages/downloads.ts';
 import type { PackageIndex } from './packages/package-index.ts';
+import type { TarballCache } from './packages/tarball-cache.ts';
+import type { Readable } from './_readable.ts';
 import type { Uplinks } from './uplinks.ts';
 import type { MetadataLimits } from './packages/manifest-fields.ts';
 import type { TarballLimits, TarballReader } from './packages/tarball-reader.ts';
@@ -17,6 +19,10 @@ export interface HandlerContext {
   uplinks: Uplinks;
   downloads: DownloadCounter;
   index: PackageIndex;
+  /** Small tarballs in memory (`cache.tarballBytes`). */
+  tarballs: TarballCache;
+  /** The index entries a principal may read (remembered per index view). */
+  readable: (principal: Principal | null) => Promise<Readable>;
   publicUrl: string;
   maxBodySize: number;
   tarballLimits: TarballLimits;

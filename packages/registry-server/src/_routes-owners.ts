@@ -5,7 +5,7 @@ import { RegistryError } from './errors.ts';
 import { isPlainObject, json, readJson } from './_http.ts';
 import { assertPackageName } from './_names.ts';
 import { assertUserName } from './auth/_keys.ts';
-import { loadPackuments } from './packages/catalog.ts';
+import type { IndexEntry } from './packages/index-entry.ts';
 import { maintainersOf, type Maintainer } from './packages/maintainers.ts';
 import { packageMaintainers, setMaintainers, setStar, starredBy } from './packages/owners.ts';
 import type { Packument } from './packages/packument.ts';
@@ -118,10 +118,10 @@ async function collaboratorMap(ctx: HandlerContext, doc: Packument, name: string
  */
 export function ownerRoutes(ctx: HandlerContext): Hono {
   const app = new Hono();
+  // From the package index (maintainers and stars are in each entry), never every packument.
   const visible = async (req: Request) => {
     const principal = await ctx.auth.authenticate(req);
-    const docs = await loadPackuments(ctx.store, async (n) => (await ctx.service.cache.read(n))?.doc ?? null);
-    return { principal, docs: docs.filter((d) => ctx.auth.can(principal, 'access', d.name)) };
+    return { principal, docs: (await ctx.readable(principal)).local };
   };
 
   app.get('/-/org/:scope/package', async (c) => {
@@ -133,15 +133,15 @@ export function ownerRoutes(ctx: HandlerContext): Hono {
     const out: Record<string, 'read-write' | 'read-only'> = {};
     for (const d of inScope) {
       const rw = principal && ctx.auth.can(principal, 'publish', d.name)
-        && (!ctx.auth.needsMaintainer(principal, 'publish', d.name) || maintainersOf(d).some((m) => m.name === principal.name));
+        && (!ctx.auth.needsMaintainer(principal, 'publish', d.name) || (d.maintainers ?? []).includes(principal.name));
       out[d.name] = rw ? 'read-write' : 'read-only';
     }
     return json(out);
   });
 
-  const maintainedBy = (docs: Packument[], user: string) => {
+  const maintainedBy = (docs: readonly IndexEntry[], user: string) => {
     const out: Record<string, 'read-write'> = {};
-    for (const d of docs) if (maintainersOf(d).some((m) => m.name === user)) out[d.name] = 'read-write';
+    for (const d of docs) if ((d.maintainers ?? []).includes(user)) out[d.name] = 'read-write';
     return out;
   };
 
@@ -178,7 +178,7 @@ export function ownerRoutes(ctx: HandlerContext): Hono {
     assertUserName(user);
     const { docs } = await visible(c.req.raw);
     if (!(await ctx.auth.user(user))) throw new RegistryError('NOT_FOUND', `no user ${user}`);
-    return json(docs.filter((d) => starredBy(d, user)).map((d) => d.name));
+    return json(docs.filter((d) => d.stars?.includes(user)).map((d) => d.name));
   });
 
   app.get('/-/_view/starredByUser', async (c) => {
@@ -190,7 +190,7 @@ export function ownerRoutes(ctx: HandlerContext): Hono {
     }
     assertUserName(user);
     const { docs } = await visible(c.req.raw);
-    return json({ rows: docs.filter((d) => starredBy(d, user)).map((d) => ({ key: user, value: d.name })) });
+    return json({ rows: docs.filter((d) => (d.stars ?? []).includes(user as string)).map((d) => ({ key: user, value: d.name })) });
   });
 
   return app;

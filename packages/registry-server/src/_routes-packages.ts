@@ -73,19 +73,8 @@ export function proxyVia(ctx: HandlerContext, req: Request): string[] {
   return via;
 }
 
-async function getPackument(ctx: HandlerContext, req: Request, url: URL, name: string): Promise<Response> {
-  await authorize(ctx, req, 'access', name);
-  if (url.searchParams.get('write') === 'true') {
-    const local = await ctx.service.cache.read(name);
-    if (!isLive(local?.doc ?? null)) throw notFound(`package ${name}`);
-    return json(publicPackument(withTarballUrls(local!.doc, ctx.publicUrl)), 200, { 'cache-control': 'no-store' });
-  }
-  const { abbreviated, gzip: wantGzip } = negotiate(req.headers);
-  let rendered: { body: Blob; etag: string; gz?: Blob } | null = await ctx.service.cache.render(name, abbreviated ? 'abbreviated' : 'full', wantGzip);
-  if (!rendered && !(await ctx.service.cache.read(name))) {
-    rendered = await ctx.uplinks.render(name, abbreviated ? 'abbreviated' : 'full', proxyVia(ctx, req));
-  }
-  if (!rendered) throw notFound(`package ${name}`);
+/** The answer for a rendered packument form: 304 on a matching If-None-Match, the (gzip) bytes otherwise. */
+export function packumentResponse(req: Request, rendered: { body: Blob; etag: string; gz?: Blob }, abbreviated: boolean, wantGzip: boolean): Response {
   const headers: Record<string, string> = {
     etag: rendered.etag,
     vary: 'Accept, Accept-Encoding',
@@ -102,6 +91,22 @@ async function getPackument(ctx: HandlerContext, req: Request, url: URL, name: s
   return new Response(rendered.body, { headers });
 }
 
+async function getPackument(ctx: HandlerContext, req: Request, url: URL, name: string): Promise<Response> {
+  await authorize(ctx, req, 'access', name);
+  if (url.searchParams.get('write') === 'true') {
+    const local = await ctx.service.cache.read(name);
+    if (!isLive(local?.doc ?? null)) throw notFound(`package ${name}`);
+    return json(publicPackument(withTarballUrls(local!.doc, ctx.publicUrl)), 200, { 'cache-control': 'no-store' });
+  }
+  const { abbreviated, gzip: wantGzip } = negotiate(req.headers);
+  let rendered: { body: Blob; etag: string; gz?: Blob } | null = await ctx.service.cache.render(name, abbreviated ? 'abbreviated' : 'full', wantGzip);
+  if (!rendered && !(await ctx.service.cache.read(name))) {
+    rendered = await ctx.uplinks.render(name, abbreviated ? 'abbreviated' : 'full', proxyVia(ctx, req));
+  }
+  if (!rendered) throw notFound(`package ${name}`);
+  return packumentResponse(req, rendered, abbreviated, wantGzip);
+}
+
 async function getVersion(ctx: HandlerContext, req: Request, name: string, spec: string): Promise<Response> {
   await authorize(ctx, req, 'access', name);
   const found = await findDoc(ctx, req, name);
@@ -116,13 +121,35 @@ async function getTarball(ctx: HandlerContext, req: Request, name: string, file:
   const version = versionOfTarball(name, file);
   if (!version) throw notFound(`tarball ${file}`);
   const local = await ctx.service.cache.read(name);
-  let found: { body: ReadableStream<Uint8Array> | Uint8Array; etag: string; size: number } | null = null;
+  let found: TarballObject | null = null;
   if (local) {
-    if (local.doc.versions[version]) found = await ctx.store.getStream(keys.tarball(name, file));
+    const manifest = local.doc.versions[version];
+    if (manifest) found = await localTarball(ctx, name, file, manifest.dist?.integrity);
   } else {
     found = await ctx.uplinks.tarball(name, file, proxyVia(ctx, req));
   }
   if (!found) throw notFound(`tarball ${file}`);
+  return tarballResponse(ctx, req, name, version, found);
+}
+
+type TarballObject = { body: ReadableStream<Uint8Array> | Uint8Array; etag: string; size: number };
+
+/**
+ * A local tarball: from the tarball cache while the manifest lists the version with the integrity it
+ * was cached for, else from the store (read whole and cached when small, streamed when not).
+ */
+export async function localTarball(ctx: HandlerContext, name: string, file: string, integrity: string | undefined): Promise<TarballObject | null> {
+  const cached = integrity ? ctx.tarballs.get(name, file, integrity) : null;
+  if (cached) return { body: cached.bytes, etag: cached.etag, size: cached.bytes.byteLength };
+  const found = await ctx.store.getStream(keys.tarball(name, file));
+  if (!found || !integrity || !ctx.tarballs.fits(found.size)) return found;
+  const bytes = new Uint8Array(await new Response(found.body).arrayBuffer());
+  ctx.tarballs.set(name, file, integrity, bytes, found.etag);
+  return { body: bytes, etag: found.etag, size: bytes.byteLength };
+}
+
+/** The answer for a tarball found: 304, HEAD or the bytes, counting the download. */
+export async function tarballResponse(ctx: HandlerContext, req: Request, name: string, version: string, found: TarballObject): Promise<Response> {
   const etag = `"${found.etag.replace(/[^A-Za-z0-9._-]/g, '')}"`;
   const headers: Record<string, string> = { etag, 'cache-control': 'public, max-age=31536000, immutable' };
   const notModified = etagMatches(req.headers.get('if-none-match'), etag);

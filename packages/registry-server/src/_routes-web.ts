@@ -35,21 +35,6 @@ export function mountWeb(app: Hono, ctx: HandlerContext, api: () => (req: Reques
 function webSource(ctx: HandlerContext, api: () => (req: Request) => Promise<Response>): WebSource {
   const principalOf = async (token: string | null): Promise<Principal | null> =>
     token ? ctx.auth.authenticate(new Request(ctx.publicUrl, { headers: { authorization: `Bearer ${token}` } })) : null;
-  // The entries a principal may read, per index view: filtering 10,000 names through the package
-  // rules is done once per change of the index, not once per request.
-  const readable = new WeakMap<IndexView, Map<string, IndexView['entries']>>();
-  const visible = (view: IndexView, p: Principal | null) => {
-    const key = p ? `${p.name}\n${p.roles.join(',')}` : '';
-    let byUser = readable.get(view);
-    if (!byUser) readable.set(view, (byUser = new Map()));
-    let entries = byUser.get(key);
-    if (!entries) {
-      if (byUser.size > 100) byUser.clear();
-      entries = view.entries.filter((e) => ctx.auth.can(p, 'access', e.name));
-      byUser.set(key, entries);
-    }
-    return entries;
-  };
   return {
     async whoami(token) {
       const p = await principalOf(token).catch(() => null);
@@ -57,7 +42,7 @@ function webSource(ctx: HandlerContext, api: () => (req: Request) => Promise<Res
     },
     async list(token, { q, from, size }) {
       const principal = await principalOf(token);
-      const hits = matchEntries(visible(await ctx.index.view(), principal), q);
+      const hits = matchEntries((await ctx.readable(principal)).entries, q);
       return { total: hits.length, rows: hits.slice(from, from + size).map(summaryOf) };
     },
     async package(token, rawName, version): Promise<PackageData | null> {

@@ -11,7 +11,9 @@ import { packageRoute, proxyVia } from './_routes-packages.ts';
 import { proxyRoutes } from './_routes-proxy.ts';
 import { withUpstreamSearch } from './proxy/search.ts';
 import { mountWeb } from './_routes-web.ts';
-import { computeStats, loadPackuments } from './packages/catalog.ts';
+import { StatsCounter } from './packages/catalog.ts';
+import type { IndexEntry } from './packages/index-entry.ts';
+import { readableEntries } from './_readable.ts';
 import { searchIndex, summaryOf } from './packages/index-search.ts';
 import { PackageIndex } from './packages/package-index.ts';
 import { parseDuration } from './config/_duration.ts';
@@ -23,6 +25,9 @@ import { DEFAULT_METADATA_LIMITS, type MetadataLimits } from './packages/manifes
 import type { TarballReader } from './packages/tarball-reader.ts';
 import type { PublishOwner, RepairNote } from './packages/publish-journal.ts';
 import { Uplinks, type FetchLike } from './uplinks.ts';
+import { baseConfig } from './config/defaults.ts';
+import { TarballCache } from './packages/tarball-cache.ts';
+import { fastGet } from './_fast-get.ts';
 
 /** One structured request log line. Paths never carry tokens (token ids in paths are redacted). */
 export interface RequestLogEntry {
@@ -39,6 +44,7 @@ export interface RequestLogEntry {
 export type RegistryHandlerConfig = Pick<RegistryConfig, 'publicUrl' | 'packages' | 'uplinks'> & {
   limits?: Partial<RegistryConfig['limits']>;
   index?: Partial<RegistryConfig['index']>;
+  cache?: Partial<RegistryConfig['cache']>;
 } & Partial<Pick<RegistryConfig, 'minReleaseAge' | 'minReleaseAgeExclude' | 'upstreamSearchTimeout'>>;
 
 export interface RegistryHandlerDeps {
@@ -58,8 +64,9 @@ export interface RegistryHandlerDeps {
   fetch?: FetchLike;
   now?: () => Date;
   /**
-   * Serve cached packuments for this long without a `head` of the manifest. Default 0: every GET
-   * revalidates, so replicas over one store never serve a stale packument.
+   * Serve cached packuments for this long without a `head` of the manifest (default: the config's
+   * `cache.packumentRevalidate`, 0: every GET revalidates, so replicas over one store never serve a
+   * stale packument).
    */
   packumentRevalidateMs?: number;
   /** Keeps work a request started (download counts) alive after its response: a Worker's `ctx.waitUntil`. */
@@ -117,7 +124,9 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     servedUplinkDoc: (doc) => ctx.uplinks.guarded(doc),
     shareInflight: deps.shareInflight ?? true,
   });
-  const service = new PackageService(deps.store, now, deps.packumentRevalidateMs ?? 0, publicUrl, index);
+  const caches = { ...baseConfig().cache, ...deps.config.cache };
+  const service = new PackageService(deps.store, now, deps.packumentRevalidateMs ?? caches.packumentRevalidate * 1000, publicUrl, index);
+  service.cache.limits = { maxEntries: caches.packuments, maxBytes: caches.packumentBytes };
   service.cache.shareReads = deps.shareInflight ?? true;
   service.metadata = metadataLimits;
   if (deps.publishOwner) service.owner = deps.publishOwner;
@@ -134,6 +143,8 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     downloads: new DownloadCounter(deps.store),
     ...(deps.background ? { background: deps.background } : {}),
     index,
+    readable: (principal) => readable(principal),
+    tarballs: new TarballCache({ maxBytes: caches.tarballBytes, maxSize: caches.tarballMaxSize }),
     uplinks: new Uplinks({
       store: deps.store, packages: deps.config.packages ?? [], uplinks: deps.config.uplinks ?? {}, publicUrl,
       fetch: deps.fetch ?? ((url, init) => globalThis.fetch(url, init)), now, maxBodySize,
@@ -143,16 +154,12 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
       shareInflight: deps.shareInflight ?? true,
     }),
   };
+  const readable = readableEntries(ctx);
   const searchTimeout = deps.config.upstreamSearchTimeout ?? 1500;
-  const read = async (name: string) => (await service.cache.read(name))?.doc ?? null;
-  const visible = async (req: Request) => {
-    const principal = await ctx.auth.authenticate(req);
-    return (await loadPackuments(ctx.store, read)).filter((d) => ctx.auth.can(principal, 'access', d.name));
-  };
-  const visibleEntries = async (req: Request) => {
-    const principal = await ctx.auth.authenticate(req);
-    return (await index.view()).entries.filter((e) => ctx.auth.can(principal, 'access', e.name));
-  };
+  const stats = new StatsCounter(ctx.store, caches.statsTtl * 1000, () => now().getTime());
+  ctx.downloads.onWritten = (name) => stats.changed(name);
+  // The package list's JSON, serialized once per index view and caller.
+  const listBodies = new WeakMap<readonly IndexEntry[], string>();
 
   const app = new Hono();
   app.get('/-/ping', () => json({}));
@@ -161,16 +168,23 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     const size = Math.min(Math.max(Number.parseInt(c.req.query('size') ?? '20', 10) || 20, 1), 250);
     const from = Math.max(Number.parseInt(c.req.query('from') ?? '0', 10) || 0, 0);
     const text = c.req.query('text') ?? '';
-    const local = searchIndex(await visibleEntries(c.req.raw), text, size, from, now());
+    const seen = await readable(await ctx.auth.authenticate(c.req.raw));
+    const local = searchIndex(seen.entries, text, size, from, now());
     return json(await withUpstreamSearch(local, { text, size, from }, {
-      uplinks: ctx.uplinks, localNames: async () => new Set((await index.view()).entries.filter((e) => !e.uplink).map((e) => e.name)), timeoutMs: searchTimeout, via: proxyVia(ctx, c.req.raw),
+      uplinks: ctx.uplinks, localNames: async () => seen.localNames as Set<string>, timeoutMs: searchTimeout, via: proxyVia(ctx, c.req.raw),
     }));
   });
-  app.get('/-/fw/packages', async (c) => json({ packages: (await visibleEntries(c.req.raw)).map(summaryOf) }));
+  app.get('/-/fw/packages', async (c) => {
+    const { entries } = await readable(await ctx.auth.authenticate(c.req.raw));
+    let body = listBodies.get(entries);
+    if (body === undefined) listBodies.set(entries, (body = JSON.stringify({ packages: entries.map(summaryOf) })));
+    return new Response(body, { headers: { 'content-type': 'application/json' } });
+  });
   app.get('/-/fw/stats', async (c) => {
     // on Workers the running writes belong to other requests: counts being written may be left out
-    if (deps.shareInflight !== false) await ctx.downloads.idle();
-    return json(await computeStats(ctx.store, await visible(c.req.raw)));
+    const share = deps.shareInflight !== false;
+    const { local } = await readable(await ctx.auth.authenticate(c.req.raw));
+    return json(await stats.compute(local, share ? () => ctx.downloads.idle() : undefined, share));
   });
   app.route('/', fwRoutes(ctx));
   app.route('/', feedRoutes(ctx));
@@ -186,7 +200,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     try {
       // A runtime builds the URL from the Host header; a malformed one must be a 400, not a 500.
       if (!URL.canParse(req.url)) throw new RegistryError('BAD_REQUEST', 'malformed request URL or Host header');
-      res = await app.fetch(req);
+      res = (await fastGet(ctx, req)) ?? (await app.fetch(req));
     } catch (err) {
       res = errorResponse(toRegistryError(err));
     }

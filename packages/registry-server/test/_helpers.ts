@@ -82,6 +82,7 @@ export function setup(over: Partial<RegistryHandlerDeps> & { rules?: PackageRule
       uplinks: over.config?.uplinks ?? {},
       limits: { maxBodySize: over.maxBodySize ?? 1024 * 1024, ...over.config?.limits },
       ...(over.config?.index ? { index: over.config.index } : {}),
+      ...(over.config?.cache ? { cache: over.config.cache } : {}),
       ...(over.config?.minReleaseAge !== undefined ? { minReleaseAge: over.config.minReleaseAge } : {}),
       ...(over.config?.minReleaseAgeExclude ? { minReleaseAgeExclude: over.config.minReleaseAgeExclude } : {}),
       ...(over.config?.upstreamSearchTimeout ? { upstreamSearchTimeout: over.config.upstreamSearchTimeout } : {}),

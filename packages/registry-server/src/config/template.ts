@@ -75,6 +75,10 @@ export function configTemplate(opts: { upstream?: string } = {}): string {
   // The package index behind the package list and search (derived data, rebuilt when missing).
   index: { cacheTtl: 1, rebuildAfter: '1d' },   // seconds another replica's change may take to show; full rebuild age
 
+  // In-memory caches of one server process (0 turns one off). packumentRevalidate 0: every GET checks
+  // the store, so another replica's publish shows on the next GET.
+  cache: { packumentRevalidate: 0, packuments: 1000, packumentBytes: 67108864, tarballBytes: 16777216, tarballMaxSize: 262144, statsTtl: 10 },
+
   // Release feeds rss:fetch reads when given no URL; none: this registry's /-/rss.
   feeds: [
     // 'https://npm.example.com/-/rss/@acme?format=atom',

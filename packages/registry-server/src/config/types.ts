@@ -117,6 +117,25 @@ export interface RegistryConfig {
     /** Rebuild from the manifests when the last rebuild is older than this (a duration such as '1d'). */
     rebuildAfter: string;
   };
+  /** In-memory caches of one server process (each bounded; 0 turns a cache off). */
+  cache: {
+    /**
+     * Seconds a cached packument is served without a `head` of its manifest. Default 0: every GET
+     * revalidates (shared by the GETs that arrive while one is in flight), so a replica never serves
+     * a packument older than one revalidation; above 0 another replica's publish may take that long to show.
+     */
+    packumentRevalidate: number;
+    /** Packuments held parsed and serialized (the one read from the store longest ago goes first). */
+    packuments: number;
+    /** Bytes those packuments may hold in all (serialized forms, gzip, and the parsed document estimated). */
+    packumentBytes: number;
+    /** Bytes of tarballs held in memory in all (each served only while the manifest lists its version with its integrity). */
+    tarballBytes: number;
+    /** Largest tarball held in memory; bigger ones are streamed from the store on every GET. */
+    tarballMaxSize: number;
+    /** Seconds `/-/fw/stats` answers from its last count of downloads and sizes. */
+    statsTtl: number;
+  };
   secrets: SecretsConfig;
   /** Feed URLs (RSS 2.0 or Atom) that `rss:fetch` reads when given none; empty: this registry's `/-/rss`. */
   feeds: string[];

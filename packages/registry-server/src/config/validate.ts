@@ -5,7 +5,7 @@ import { finalizeConfig, mergeConfig, type ConfigLayer } from './_merge.ts';
 import { baseConfig } from './defaults.ts';
 import type { PackageRule, RegistryConfig, UplinkConfig } from './types.ts';
 
-const TOP = ['$schema', 'listen', 'publicUrl', 'storage', 'dataDir', 'auth', 'users', 'packages', 'uplinks', 'minReleaseAge', 'minReleaseAgeExclude', 'upstreamSearchTimeout', 'limits', 'versionCacheTtl', 'secrets', 'index', 'feeds'] as const;
+const TOP = ['$schema', 'listen', 'publicUrl', 'storage', 'dataDir', 'auth', 'users', 'packages', 'uplinks', 'minReleaseAge', 'minReleaseAgeExclude', 'upstreamSearchTimeout', 'limits', 'versionCacheTtl', 'secrets', 'index', 'cache', 'feeds'] as const;
 const GRANTS = ['access', 'publish', 'unpublish'] as const;
 const GROUPS = ['$all', '$authenticated', '$anonymous'];
 const USER_NAME = /^[a-z0-9_][a-z0-9._-]{0,63}$/;
@@ -122,6 +122,15 @@ function secrets(c: Checker, raw: unknown): Partial<RegistryConfig['secrets']> {
   return out;
 }
 
+function caches(c: Checker, raw: unknown): Partial<RegistryConfig['cache']> {
+  const keys = ['packumentRevalidate', 'packuments', 'packumentBytes', 'tarballBytes', 'tarballMaxSize', 'statsTtl'] as const;
+  const o = c.object(raw, 'cache', [...keys]);
+  const max: Record<(typeof keys)[number], number> = { packumentRevalidate: 86_400, packuments: 1_000_000, packumentBytes: 2 ** 40, tarballBytes: 2 ** 40, tarballMaxSize: 2 ** 32, statsTtl: 86_400 };
+  const out: Partial<RegistryConfig['cache']> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = c.integer(o[k], `cache.${k}`, 0, max[k]);
+  return out;
+}
+
 function packageIndex(c: Checker, raw: unknown): Partial<RegistryConfig['index']> {
   const o = c.object(raw, 'index', ['cacheTtl', 'rebuildAfter']);
   const out: Partial<RegistryConfig['index']> = {};
@@ -197,6 +206,7 @@ export function validateConfigLayer(raw: unknown, source = 'config'): ConfigLaye
   if (o.versionCacheTtl !== undefined) layer.versionCacheTtl = c.integer(o.versionCacheTtl, 'versionCacheTtl', 0, 31_536_000);
   if (o.secrets !== undefined) layer.secrets = secrets(c, o.secrets);
   if (o.index !== undefined) layer.index = packageIndex(c, o.index);
+  if (o.cache !== undefined) layer.cache = caches(c, o.cache);
   if (o.feeds !== undefined) {
     const feeds: unknown = o.feeds;
     if (!Array.isArray(feeds)) c.fail('feeds', 'must be an array of feed URLs');

@@ -1,6 +1,7 @@
 import { keys, type Store } from '@factorywager/r2-store';
 import { isLive, type Packument } from './packument.ts';
 import { downloadsKey, type DownloadCounts } from './downloads.ts';
+import type { IndexEntry } from './index-entry.ts';
 
 /**
  * Every package name with a folder under `packages/` (scoped names included), sorted.
@@ -55,21 +56,52 @@ export interface RegistryStats {
 }
 
 /**
- * Packages, versions, tarball bytes and downloads over the given packuments.
+ * Packages, versions, tarball bytes and downloads of the given index entries (the local packages a
+ * caller may read). Versions and bytes come from the entries; download totals are read from the store
+ * at most once per `ttlMs` for every package, and at once for a package whose counts this process just
+ * wrote ({@link changed}), so no request reads every package's counts while they stand still.
  * @example
- * const { packages, downloads } = await computeStats(store, docs);
+ * const stats = new StatsCounter(store, 10_000);
+ * await stats.compute(readable.local); // { packages, versions, bytes, downloads, perPackage }
  */
-export async function computeStats(store: Store, docs: Packument[]): Promise<RegistryStats> {
-  const perPackage = await Promise.all(docs.map(async (doc) => {
-    const counts = await store.getJson<DownloadCounts>(downloadsKey(doc.name));
-    const bytes = Object.keys(doc.versions).reduce((n, v) => n + (doc._fw?.sizes?.[v] ?? 0), 0);
-    return { name: doc.name, versions: Object.keys(doc.versions).length, bytes, downloads: counts?.total ?? 0 };
+export class StatsCounter {
+  private totals = new Map<string, number>();
+  private readAt = -Infinity;
+  private readonly dirty = new Set<string>();
+  constructor(private readonly store: Store, private readonly ttlMs: number, private readonly now: () => number = Date.now) {}
+
+  /** Marks a package's download counts as written here (read again on the next stats). */
+  changed(name: string): void {
+    this.dirty.add(name);
+  }
+
+  /** The figures over `entries`, after `settle` (the download counter's idle) resolves. */
+  async compute(entries: readonly IndexEntry[], settle: () => Promise<void> = async () => {}): Promise<RegistryStats> {
+    await settle();
+    const now = this.now();
+    const all = now - this.readAt >= this.ttlMs;
+    const names = all ? entries.map((e) => e.name) : entries.map((e) => e.name).filter((n) => this.dirty.has(n) || !this.totals.has(n));
+    if (all) this.totals = new Map();
+    for (const n of names) this.dirty.delete(n);
+    await pool(names, 16, async (name) => {
+      const counts = await this.store.getJson<DownloadCounts>(downloadsKey(name));
+      this.totals.set(name, counts?.total ?? 0);
+    });
+    if (all) this.readAt = now;
+    const perPackage = entries.map((e) => ({ name: e.name, versions: e.versions, bytes: e.bytes ?? 0, downloads: this.totals.get(e.name) ?? 0 }));
+    return {
+      packages: perPackage.length,
+      versions: perPackage.reduce((n, p) => n + p.versions, 0),
+      bytes: perPackage.reduce((n, p) => n + p.bytes, 0),
+      downloads: perPackage.reduce((n, p) => n + p.downloads, 0),
+      perPackage,
+    };
+  }
+}
+
+async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
   }));
-  return {
-    packages: perPackage.length,
-    versions: perPackage.reduce((n, p) => n + p.versions, 0),
-    bytes: perPackage.reduce((n, p) => n + p.bytes, 0),
-    downloads: perPackage.reduce((n, p) => n + p.downloads, 0),
-    perPackage,
-  };
 }

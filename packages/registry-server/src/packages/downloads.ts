@@ -24,6 +24,8 @@ export const downloadsKey = (name: string) => `versions/${name}/downloads.json`;
 export class DownloadCounter {
   private readonly pending = new Map<string, Map<string, number>>();
   private readonly running = new Map<string, Promise<void>>();
+  /** Called after a package's counts were written (the stats read them again). */
+  onWritten: (name: string) => void = () => {};
   constructor(private readonly store: Store, private readonly onError: (err: unknown) => void = () => {}) {}
 
   /**
@@ -52,6 +54,7 @@ export class DownloadCounter {
         }
         return next;
       });
+      this.onWritten(name);
     }
   }
 

@@ -1,4 +1,6 @@
 import type { Packument } from './packument.ts';
+import { maintainersOf } from './maintainers.ts';
+import { starredBy } from './owners.ts';
 
 /**
  * One package in the package index: what the list, the search and the dependents of a package need,
@@ -26,6 +28,10 @@ export interface IndexEntry {
   uplink?: string;
   /** Set when every version was unpublished. */
   unpublished?: string;
+  /** Bytes of the stored tarballs of the live versions (the stats). */
+  bytes?: number;
+  /** Users who starred the package (`npm star`). */
+  stars?: string[];
 }
 
 const revNumber = (rev: unknown) => (typeof rev === 'string' ? Number.parseInt(rev, 10) || 0 : 0);
@@ -58,8 +64,12 @@ export function entryOf(doc: Packument, from: { uplink: string; rev: number } | 
   if (license) entry.license = license;
   const publisher = str((m._npmUser as { name?: unknown } | undefined)?.name);
   if (publisher) entry.publisher = publisher;
-  const maintainers = (doc.maintainers ?? []).map((p) => p?.name).filter((n): n is string => typeof n === 'string');
+  const maintainers = maintainersOf(doc).map((p) => p.name);
   if (maintainers.length) entry.maintainers = maintainers;
+  const bytes = versions.reduce((n, v) => n + (Number(doc._fw?.sizes?.[v]) || 0), 0);
+  if (bytes) entry.bytes = bytes;
+  const stars = typeof doc.users === 'object' && doc.users !== null ? Object.keys(doc.users).filter((u) => starredBy(doc, u)).sort() : [];
+  if (stars.length) entry.stars = stars;
   if (str(m.deprecated)) entry.deprecated = m.deprecated;
   const deps = new Set<string>();
   for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies']) {

@@ -4,7 +4,7 @@ import { entryOf, supersedes, type IndexEntry } from './index-entry.ts';
 import type { Packument } from './packument.ts';
 
 /** Bump when the entry shape changes: an index of another schema is rebuilt. */
-const SCHEMA = 1;
+const SCHEMA = 2;
 /** Shards spread concurrent publishes of different packages over several keys (fewer lost races). */
 const SHARDS = 16;
 const READ_CONCURRENCY = 16;

@@ -22,8 +22,13 @@ interface Entry {
   abbreviated?: RenderedPackument;
 }
 
-const MAX_ENTRIES = 1000;
-const MAX_BYTES = 128 * 1024 * 1024;
+/** Bounds of a {@link PackumentCache} (the config's `cache.packuments` and `cache.packumentBytes`). */
+export interface PackumentCacheLimits {
+  maxEntries: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_PACKUMENT_CACHE_LIMITS: PackumentCacheLimits = { maxEntries: 1000, maxBytes: 64 * 1024 * 1024 };
 
 /**
  * Keeps parsed and serialized packuments keyed by the manifest's store etag, so a hot GET does one
@@ -45,6 +50,8 @@ export class PackumentCache {
    * revalidates for itself, since a request there must never await I/O another request started.
    */
   shareReads = true;
+  /** Entry and byte bounds; the newest entry always stays. */
+  limits: PackumentCacheLimits = DEFAULT_PACKUMENT_CACHE_LIMITS;
   /** With `publicUrl`, served tarball links point there, and ETags change when it does. */
   constructor(private readonly store: Store, private readonly revalidateMs = 0, private readonly clock: () => number = Date.now, private readonly publicUrl?: string) {
     this.urlTag = publicUrl ? `${fnv1a(publicUrl)}-` : '';
@@ -107,7 +114,7 @@ export class PackumentCache {
 
   /** Oldest first, while over either bound; the newest entry always stays. */
   private evict(): void {
-    while ((this.entries.size > MAX_ENTRIES || this.bytes > MAX_BYTES) && this.entries.size > 1) {
+    while ((this.entries.size > this.limits.maxEntries || this.bytes > this.limits.maxBytes) && this.entries.size > 1) {
       this.remove(this.entries.keys().next().value!);
     }
   }

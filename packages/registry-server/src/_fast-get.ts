@@ -1,0 +1,46 @@
+import type { HandlerContext } from './_context.ts';
+import { negotiate } from './_negotiate.ts';
+import { assertPackageName, versionOfTarball } from './_names.ts';
+import { localTarball, packumentResponse, tarballResponse } from './_routes-packages.ts';
+
+// `/name`, `/@scope/name`, `/@scope%2fname`, each optionally followed by `/-/<file>.tgz`; no query.
+// Anything else (and any name that needs decoding) takes the router.
+const HOT_PATH = /^\/((?:@[a-z0-9][a-z0-9._~-]*(?:\/|%2[fF]))?[a-z0-9][a-z0-9._~-]*)(?:\/-\/([A-Za-z0-9._~+-]+\.tgz))?$/;
+
+/**
+ * The hot GETs, answered before the router: an anonymous GET or HEAD of a local packument (with its
+ * 304) or of a local tarball. The same checks and answers as the routes (the package rules, the
+ * packument cache's revalidation, the tarball cache's integrity check), without the router, the web
+ * UI's middleware or a second URL parse. Returns null for everything else, which the router answers
+ * as before (credentials, uplinks, errors, the web UI under `/package/`).
+ * @example
+ * const res = (await fastGet(ctx, req)) ?? (await app.fetch(req));
+ */
+export async function fastGet(ctx: HandlerContext, req: Request): Promise<Response | null> {
+  if ((req.method !== 'GET' && req.method !== 'HEAD') || req.headers.has('authorization')) return null;
+  const url = req.url;
+  const at = url.indexOf('/', url.indexOf('//') + 2);
+  const m = at < 0 ? null : HOT_PATH.exec(url.slice(at));
+  if (!m) return null;
+  const name = m[1]!.replace(/%2[fF]/, '/');
+  const file = m[2];
+  if (name === 'package') return null; // /package/... is the web UI's
+  try {
+    assertPackageName(name);
+  } catch {
+    return null; // the router gives the error answer
+  }
+  if (!ctx.auth.can(null, 'access', name)) return null;
+  if (file === undefined) {
+    const { abbreviated, gzip } = negotiate(req.headers);
+    const rendered = await ctx.service.cache.render(name, abbreviated ? 'abbreviated' : 'full', gzip);
+    return rendered ? packumentResponse(req, rendered, abbreviated, gzip) : null;
+  }
+  const version = versionOfTarball(name, file);
+  if (!version) return null;
+  const local = await ctx.service.cache.read(name);
+  const manifest = local?.doc.versions[version];
+  if (!manifest) return null;
+  const found = await localTarball(ctx, name, file, manifest.dist?.integrity);
+  return found ? tarballResponse(ctx, req, name, version, found) : null;
+}
