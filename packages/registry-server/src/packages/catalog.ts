@@ -68,6 +68,8 @@ export class StatsCounter {
   private totals = new Map<string, number>();
   private readAt = -Infinity;
   private readonly dirty = new Set<string>();
+  /** The read in flight, shared by the requests that arrive meanwhile (one read of every package, not one per request). */
+  private reading: Promise<void> | null = null;
   constructor(private readonly store: Store, private readonly ttlMs: number, private readonly now: () => number = Date.now) {}
 
   /** Marks a package's download counts as written here (read again on the next stats). */
@@ -78,16 +80,25 @@ export class StatsCounter {
   /** The figures over `entries`, after `settle` (the download counter's idle) resolves. */
   async compute(entries: readonly IndexEntry[], settle: () => Promise<void> = async () => {}): Promise<RegistryStats> {
     await settle();
+    while (this.reading) await this.reading;
     const now = this.now();
     const all = now - this.readAt >= this.ttlMs;
     const names = all ? entries.map((e) => e.name) : entries.map((e) => e.name).filter((n) => this.dirty.has(n) || !this.totals.has(n));
-    if (all) this.totals = new Map();
-    for (const n of names) this.dirty.delete(n);
-    await pool(names, 16, async (name) => {
-      const counts = await this.store.getJson<DownloadCounts>(downloadsKey(name));
-      this.totals.set(name, counts?.total ?? 0);
-    });
-    if (all) this.readAt = now;
+    if (names.length) {
+      this.reading = (async () => {
+        const totals = all ? new Map<string, number>() : this.totals;
+        for (const n of names) this.dirty.delete(n);
+        await pool(names, 16, async (name) => {
+          const counts = await this.store.getJson<DownloadCounts>(downloadsKey(name));
+          totals.set(name, counts?.total ?? 0);
+        });
+        this.totals = totals;
+        if (all) this.readAt = now;
+      })().finally(() => {
+        this.reading = null;
+      });
+      await this.reading;
+    }
     const perPackage = entries.map((e) => ({ name: e.name, versions: e.versions, bytes: e.bytes ?? 0, downloads: this.totals.get(e.name) ?? 0 }));
     return {
       packages: perPackage.length,
