@@ -77,10 +77,13 @@ export class StatsCounter {
     this.dirty.add(name);
   }
 
-  /** The figures over `entries`, after `settle` (the download counter's idle) resolves. */
-  async compute(entries: readonly IndexEntry[], settle: () => Promise<void> = async () => {}): Promise<RegistryStats> {
+  /**
+   * The figures over `entries`, after `settle` (the download counter's idle) resolves. With `share`
+   * false (Workers: a request never awaits I/O another request started) each call reads for itself.
+   */
+  async compute(entries: readonly IndexEntry[], settle: () => Promise<void> = async () => {}, share = true): Promise<RegistryStats> {
     await settle();
-    while (this.reading) await this.reading;
+    while (share && this.reading) await this.reading;
     const now = this.now();
     const all = now - this.readAt >= this.ttlMs;
     const names = all ? entries.map((e) => e.name) : entries.map((e) => e.name).filter((n) => this.dirty.has(n) || !this.totals.has(n));
