@@ -6,6 +6,7 @@ import { collect } from './_http.ts';
 import { sha1Hex, sha512Integrity } from './_crypto.ts';
 import { tarballFile, versionOfTarball } from './_names.ts';
 import { abbreviatedPackument, type Packument } from './packages/packument.ts';
+import { UplinkHealth } from './proxy/uplink-health.ts';
 import { applyReleaseAge, type QuarantinedVersion, type ReleaseAgeView } from './proxy/release-age.ts';
 import { formatAge, VIA_HEADER } from './proxy/_via.ts';
 
@@ -91,7 +92,11 @@ export class Uplinks {
   private readonly memory = new Map<string, Held>();
   private readonly loading = new Map<string, Promise<CachedPackument | null>>();
 
-  constructor(private readonly deps: UplinkDeps) {}
+  private readonly health: UplinkHealth;
+
+  constructor(private readonly deps: UplinkDeps) {
+    this.health = new UplinkHealth(deps.uplinks, () => deps.now().getTime());
+  }
 
   /** The uplinks configured for a name (those of the first matching rule; none for a private rule). */
   for(name: string): Array<[string, UplinkConfig]> {
@@ -113,6 +118,8 @@ export class Uplinks {
   async postJson(id: string, path: string, body: unknown, via: readonly string[] = []): Promise<unknown> {
     const uplink = this.deps.uplinks[id];
     if (!uplink) throw new Error(`no uplink ${id}`);
+    const down = this.health.down(id);
+    if (down) throw new Error(`${id} is ${down}`);
     const res = await this.deps.fetch(`${uplink.url.replace(/\/+$/, '')}${path}`, {
       method: 'POST',
       headers: this.headers(via, { 'content-type': 'application/json', accept: 'application/json' }),
@@ -132,6 +139,8 @@ export class Uplinks {
   async getJson(id: string, path: string, via: readonly string[] = [], signal?: AbortSignal): Promise<unknown> {
     const uplink = this.deps.uplinks[id];
     if (!uplink) throw new Error(`no uplink ${id}`);
+    const down = this.health.down(id);
+    if (down) throw new Error(`${id} is ${down}`);
     const res = await this.deps.fetch(`${uplink.url.replace(/\/+$/, '')}${path}`, {
       headers: this.headers(via, { accept: 'application/json' }),
       signal: signal ?? AbortSignal.timeout(uplink.timeout),
@@ -242,13 +251,27 @@ export class Uplinks {
     const cached = stored && inMemory && stored.fetchedAt <= inMemory.fetchedAt ? inMemory : (stored ?? inMemory ?? null);
     if (cached && fresh(cached)) return cached;
     let notFound = false;
+    const skipped: string[] = [];
     for (const [id, uplink] of uplinks) {
+      const down = this.health.down(id);
+      if (down) {
+        skipped.push(`${id} is ${down}`);
+        continue;
+      }
       const url = `${uplink.url.replace(/\/+$/, '')}/${name.replace('/', '%2f')}`;
       const conditional: Record<string, string> = {};
       if (cached?.uplink === id && cached.etag) conditional['if-none-match'] = cached.etag;
       if (cached?.uplink === id && cached.lastModified) conditional['if-modified-since'] = cached.lastModified;
       try {
-        const res = await this.deps.fetch(url, { headers: this.headers(via, { accept: 'application/json', ...conditional }), signal: AbortSignal.timeout(uplink.timeout) });
+        let res: Response;
+        try {
+          res = await this.deps.fetch(url, { headers: this.headers(via, { accept: 'application/json', ...conditional }), signal: AbortSignal.timeout(uplink.timeout) });
+        } catch (err) {
+          this.health.failed(id);
+          throw err;
+        }
+        if (res.status >= 500) this.health.failed(id);
+        else this.health.answered(id);
         if (res.status === 304 && cached?.uplink === id) {
           await res.body?.cancel();
           cached.fetchedAt = now().getTime();
@@ -275,7 +298,7 @@ export class Uplinks {
     }
     if (cached) return cached;
     if (notFound) return null;
-    throw new RegistryError('UPSTREAM_UNAVAILABLE', `no uplink answered for ${name}`);
+    throw new RegistryError('UPSTREAM_UNAVAILABLE', `no uplink answered for ${name}${skipped.length ? ` (${skipped.join('; ')})` : ''}`);
   }
 
   /**
@@ -300,8 +323,19 @@ export class Uplinks {
     const dist = held?.record.doc.versions?.[version]?.dist;
     if (!dist?.tarball || !/^https?:\/\//.test(dist.tarball)) return null;
     let bytes: Uint8Array;
+    const uplinkId = held!.record.uplink;
+    const down = this.health.down(uplinkId);
+    if (down) throw new RegistryError('UPSTREAM_UNAVAILABLE', `could not fetch ${name}@${version}: its uplink ${uplinkId} is ${down}`);
     try {
-      const res = await this.deps.fetch(dist.tarball, { headers: this.headers(via), signal: AbortSignal.timeout(this.deps.uplinks[held!.record.uplink]?.timeout ?? 30_000) });
+      let res: Response;
+      try {
+        res = await this.deps.fetch(dist.tarball, { headers: this.headers(via), signal: AbortSignal.timeout(this.deps.uplinks[uplinkId]?.timeout ?? 30_000) });
+      } catch (err) {
+        this.health.failed(uplinkId);
+        throw err;
+      }
+      if (res.status >= 500) this.health.failed(uplinkId);
+      else this.health.answered(uplinkId);
       if (res.status === 404) return null;
       if (!res.ok || !res.body) throw new Error(`status ${res.status}`);
       bytes = await collect(res.body, this.deps.maxBodySize, 'upstream tarball');

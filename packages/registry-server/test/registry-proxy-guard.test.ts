@@ -185,6 +185,45 @@ describe('revalidation and loops', () => {
     expect(Object.keys((await (await s.call('GET', '/reval')).json()).versions)).toEqual(['1.0.0', '1.1.0']);
   });
 
+  it('an uplink that failed twice in a row is left alone for failTimeout: kept copies served, others refused at once; then tried again', async () => {
+    const up = upstream();
+    let t = Date.now();
+    await up.add('kept', '1.0.0');
+    await up.add('fresh', '1.0.0');
+    const s = proxying(up, { now: () => new Date(t), uplink: { maxage: 0, failTimeout: 60 } });
+    expect((await s.call('GET', '/kept')).status).toBe(200);
+    up.failWith = 503;
+    const asked = up.requests.length;
+    expect((await s.call('GET', '/fresh')).status).toBe(502);
+    expect((await s.call('GET', '/fresh')).status).toBe(502);
+    expect(up.requests.length).toBe(asked + 2);
+    // down now: nothing more reaches it until failTimeout is over
+    const refused = await s.call('GET', '/fresh');
+    expect(refused.status).toBe(502);
+    expect((await refused.json()).error).toBe('no uplink answered for fresh (upstream is marked down for 60 s more after 2 failures in a row)');
+    const kept = await s.call('GET', '/kept');
+    expect(kept.status).toBe(200);
+    expect(Object.keys((await kept.json()).versions)).toEqual(['1.0.0']);
+    const tgz = await s.call('GET', '/kept/-/kept-1.0.0.tgz');
+    expect([tgz.status, (await tgz.json()).error]).toEqual([502, 'could not fetch kept@1.0.0: its uplink upstream is marked down for 60 s more after 2 failures in a row']);
+    expect(up.requests.length).toBe(asked + 2);
+    // the time is up: the next request tries again, and an answer clears the mark
+    up.failWith = null;
+    t += 61_000;
+    expect((await s.call('GET', '/fresh')).status).toBe(200);
+    expect((await s.call('GET', '/kept/-/kept-1.0.0.tgz')).status).toBe(200);
+    expect(up.requests.length).toBe(asked + 4); // the packument, then the tarball
+  });
+
+  it('maxFails: 0 never marks an uplink down', async () => {
+    const up = upstream();
+    await up.add('lib', '1.0.0');
+    const s = proxying(up, { uplink: { maxage: 0, maxFails: 0 } });
+    up.failWith = 503;
+    for (let i = 0; i < 4; i++) expect((await s.call('GET', '/lib')).status).toBe(502);
+    expect(up.requests.length).toBe(4);
+  });
+
   it('two registries that proxy each other answer an unknown name with an error instead of looping', async () => {
     const servers: Array<{ handler: (r: Request) => Promise<Response> }> = [];
     const serve = (i: number) => Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: (req) => servers[i]!.handler(req) });

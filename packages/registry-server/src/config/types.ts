@@ -31,6 +31,10 @@ export interface UplinkConfig {
   timeout: number;
   /** Seconds a cached upstream packument stays fresh (then revalidated with a conditional request). */
   maxage: number;
+  /** Failures in a row (timeout, network error, 5xx) after which the uplink is left alone; 0 never. Default 2. */
+  maxFails?: number;
+  /** Seconds an uplink that failed `maxFails` times in a row is left alone. Default 60. */
+  failTimeout?: number;
   /** Where the URL came from when no config named it (e.g. `~/.npmrc`); for the start-up lines. */
   origin?: string;
 }

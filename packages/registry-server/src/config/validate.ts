@@ -71,11 +71,13 @@ function uplinks(c: Checker, raw: unknown): Record<string, UplinkConfig> {
   const out: Record<string, UplinkConfig> = {};
   for (const [name, value] of Object.entries(o)) {
     const f = `uplinks.${name}`;
-    const u = c.object(value, f, ['url', 'timeout', 'maxage']);
+    const u = c.object(value, f, ['url', 'timeout', 'maxage', 'maxFails', 'failTimeout']);
     out[name] = {
       url: c.url(u.url, `${f}.url`),
       timeout: u.timeout === undefined ? 30_000 : c.integer(u.timeout, `${f}.timeout`, 1, 600_000),
       maxage: u.maxage === undefined ? 120 : c.integer(u.maxage, `${f}.maxage`, 0, 31_536_000),
+      ...(u.maxFails === undefined ? {} : { maxFails: c.integer(u.maxFails, `${f}.maxFails`, 0, 1000) }),
+      ...(u.failTimeout === undefined ? {} : { failTimeout: c.integer(u.failTimeout, `${f}.failTimeout`, 0, 86_400) }),
     };
   }
   return out;
