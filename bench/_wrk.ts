@@ -12,6 +12,8 @@ export interface WrkOptions {
   connections?: number;
   threads?: number;
   headers?: Record<string, string>;
+  /** Seconds after which wrk counts a request as a timeout (a socket error); wrk's default is 2. */
+  timeout?: number;
 }
 
 export interface WrkResult {
@@ -66,6 +68,7 @@ export function wrk(url: string, options: WrkOptions = {}): Promise<WrkResult> {
   if (!/^http:\/\/127\.0\.0\.1[:/]/.test(url)) throw new Error(`load goes to 127.0.0.1 only, not ${url}`);
   const seconds = options.seconds ?? Number(process.env.BENCH_SECONDS ?? 5);
   const args = ['-t', String(options.threads ?? 1), '-c', String(options.connections ?? 50), '-d', `${seconds}s`, '--latency'];
+  if (options.timeout) args.push('--timeout', `${options.timeout}s`);
   for (const [k, v] of Object.entries(options.headers ?? {})) args.push('-H', `${k}: ${v}`);
   args.push(url);
   return new Promise((resolve, reject) => {

@@ -2,9 +2,10 @@
 // I/O another request started: workerd then answers 500 "Cannot perform I/O on behalf of a different
 // request", or cancels the waiting request as hung once the other one ends. wrk (50 connections, its
 // own process) mixes every kind of read (packuments full/abbreviated/gzip, tarballs, search, web
-// pages, authenticated reads, uplink packuments and tarballs, the package list) with first reads of
-// cold packages brought in one after another, on a replica whose caches, package index and signing
-// key (kept in the bucket) all start cold, while new versions are published through the other replica.
+// pages, token and Basic authenticated reads, uplink packuments and tarballs, the package list) with
+// first reads of cold packages brought in one after another, on a replica whose caches, package index
+// and signing key (kept in the bucket) all start cold, while new versions are published through the
+// other replica.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, publish } from '../src/publish-doc.ts';
 import { startUpstream, type TestUpstream } from '../src/upstream.ts';
@@ -49,6 +50,7 @@ describe('the registry Worker in workerd under concurrent load', () => {
       { path: `/package/${HOT}`, headers: { accept: 'text/html' } },
       { path: `/${HOT}`, headers: auth },
       { path: '/-/whoami', headers: auth },
+      { path: `/${HOT}`, headers: { authorization: `Basic ${btoa('loader:load-test-password')}` } },
       { path: '/-/fw/packages' },
       ...UPSTREAM.flatMap((name) => [{ path: `/${name}` }, { path: `/${name}/-/${name}-1.0.0.tgz` }]),
     ];
