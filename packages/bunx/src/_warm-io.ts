@@ -11,9 +11,11 @@ export interface WarmStat {
 interface BunFileApi {
   file(path: string): { stat(): Promise<WarmStat>; text(): Promise<string>; exists(): Promise<boolean> };
   write(path: string, data: string): Promise<number>;
+  mmap(path: string): Uint8Array;
 }
 
 const bun = (globalThis as { Bun?: BunFileApi }).Bun;
+const decoder = new TextDecoder();
 let nodeFs: Promise<typeof import('node:fs/promises')> | undefined;
 const fsp = () => (nodeFs ??= import('node:fs/promises'));
 
@@ -28,13 +30,21 @@ export async function statOf(path: string): Promise<WarmStat | null> {
 
 /**
  * A file's text, or null when it cannot be read. Under Bun a missing file is found with exists()
- * first: a rejected read builds an error, and the first one costs a Bun process about 1 ms.
+ * first (a rejected read builds an error, and the first one costs a Bun process about 1 ms), and
+ * the file is read through a memory mapping, copied out at once.
  */
 export async function readText(path: string): Promise<string | null> {
   try {
     if (!bun) return await (await fsp()).readFile(path, 'utf8');
     const file = bun.file(path);
-    return (await file.exists()) ? await file.text() : null;
+    if (!(await file.exists())) return null;
+    try {
+      // Mapped and decoded at once: the first Bun.file().text() of a process costs it 0.5 to 3 ms
+      // (node:fs costs more to load), a mapping about 0.05. An empty file cannot be mapped.
+      return decoder.decode(bun.mmap(path));
+    } catch {
+      return await file.text();
+    }
   } catch {
     return null;
   }

@@ -1,10 +1,11 @@
-import { chownSync, readFileSync } from 'node:fs';
+import { chownSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BunXIntegration } from '../src/integration.ts';
 import { entryDir } from '../src/_layout.ts';
 import { warmLookup, type WarmRequest } from '../src/warm.ts';
+import { readText } from '../src/_warm-io.ts';
 import { packageTarGz } from './_tar.ts';
 import { startTestRegistry, tempDir, type TestRegistry } from './_registry.ts';
 
@@ -101,6 +102,17 @@ describe('warmLookup', () => {
     const w = await primed(['PKG@1.0.0']);
     expect(await w.lookup('PKG@1.0.0', { runtime: 'node' })).toMatchObject({ hit: true, runtime: 'node' });
     expect(await w.lookup('PKG@1.0.0', { bin: 'nope' })).toEqual({ hit: false, reason: 'bin' });
+  });
+
+  it('reads a file through a mapping: its text, an empty one (which cannot be mapped) as empty, null for none or a folder', async () => {
+    const t = tempDir();
+    cleanups.push(t.remove);
+    writeFileSync(join(t.dir, 'a'), 'registry=http://x/\nü\n');
+    writeFileSync(join(t.dir, 'empty'), '');
+    expect(await readText(join(t.dir, 'a'))).toBe('registry=http://x/\nü\n');
+    expect(await readText(join(t.dir, 'empty'))).toBe('');
+    expect(await readText(join(t.dir, 'missing'))).toBeNull();
+    expect(await readText(t.dir)).toBeNull();
   });
 
   it('loads no node: module and no dependency before a hit is decided, only its own small modules', () => {
