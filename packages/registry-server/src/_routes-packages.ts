@@ -73,8 +73,19 @@ export function proxyVia(ctx: HandlerContext, req: Request): string[] {
   return via;
 }
 
+/**
+ * A body of bytes as a stream of that one chunk, from 8 KB up. Measured on Bun 1.4 (wrk -c50, a
+ * response resolved after an await, as every revalidated GET is): a 32 KB Uint8Array body cost 75 us
+ * of server CPU per request and a one-chunk stream 18 us (176 KB: 105 vs 36 us, the same as a bare
+ * synchronous answer); below 8 KB both are cheap. The stream is sent chunked, without Content-Length.
+ */
+function sendable(body: Blob | Uint8Array): BodyInit {
+  if (!(body instanceof Uint8Array) || body.byteLength < 8192) return body as BodyInit;
+  return new ReadableStream<Uint8Array>({ start(c) { c.enqueue(body); c.close(); } });
+}
+
 /** The answer for a rendered packument form: 304 on a matching If-None-Match, the (gzip) bytes otherwise. */
-export function packumentResponse(req: Request, rendered: { body: Blob; etag: string; gz?: Blob }, abbreviated: boolean, wantGzip: boolean): Response {
+export function packumentResponse(req: Request, rendered: { body: Blob | Uint8Array; etag: string; gz?: Blob | Uint8Array }, abbreviated: boolean, wantGzip: boolean): Response {
   const headers: Record<string, string> = {
     etag: rendered.etag,
     vary: 'Accept, Accept-Encoding',
@@ -86,9 +97,9 @@ export function packumentResponse(req: Request, rendered: { body: Blob; etag: st
     headers['content-encoding'] = 'gzip';
     // On Workers a body sent with Content-Encoding is compressed again unless marked as encoded
     // already (`encodeBody: 'manual'`); other runtimes ignore the field.
-    return new Response(rendered.gz, { headers, encodeBody: 'manual' } as ResponseInit);
+    return new Response(sendable(rendered.gz), { headers, encodeBody: 'manual' } as ResponseInit);
   }
-  return new Response(rendered.body, { headers });
+  return new Response(sendable(rendered.body), { headers });
 }
 
 async function getPackument(ctx: HandlerContext, req: Request, url: URL, name: string): Promise<Response> {
@@ -99,7 +110,7 @@ async function getPackument(ctx: HandlerContext, req: Request, url: URL, name: s
     return json(publicPackument(withTarballUrls(local!.doc, ctx.publicUrl)), 200, { 'cache-control': 'no-store' });
   }
   const { abbreviated, gzip: wantGzip } = negotiate(req.headers);
-  let rendered: { body: Blob; etag: string; gz?: Blob } | null = await ctx.service.cache.render(name, abbreviated ? 'abbreviated' : 'full', wantGzip);
+  let rendered: { body: Blob | Uint8Array; etag: string; gz?: Blob | Uint8Array } | null = await ctx.service.cache.render(name, abbreviated ? 'abbreviated' : 'full', wantGzip);
   if (!rendered && !(await ctx.service.cache.read(name))) {
     rendered = await ctx.uplinks.render(name, abbreviated ? 'abbreviated' : 'full', proxyVia(ctx, req));
   }

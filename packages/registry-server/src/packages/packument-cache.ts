@@ -4,11 +4,11 @@ import { abbreviatedPackument, isLive, publicPackument, withTarballUrls, type Pa
 
 /** A serialized packument form, ready to send. */
 export interface RenderedPackument {
-  /** A Blob, so every response shares the bytes without a copy (Bun.serve sends it as is). */
-  body: Blob;
+  /** The JSON bytes, shared by every response without a copy. */
+  body: Uint8Array<ArrayBuffer>;
   etag: string;
   /** gzip of body, made on first request that accepts gzip. */
-  gz?: Blob;
+  gz?: Uint8Array<ArrayBuffer>;
 }
 
 interface Entry {
@@ -72,13 +72,13 @@ export class PackumentCache {
       const doc = this.publicUrl ? withTarballUrls(entry.doc, this.publicUrl) : entry.doc;
       const value = form === 'full' ? publicPackument(doc) : abbreviatedPackument(doc);
       const tag = entry.etag.replace(/[^A-Za-z0-9._-]/g, '');
-      rendered = { body: new Blob([JSON.stringify(value)]), etag: `W/"${tag}-${this.urlTag}${form === 'full' ? 'f' : 'a'}"` };
+      rendered = { body: new TextEncoder().encode(JSON.stringify(value)), etag: `W/"${tag}-${this.urlTag}${form === 'full' ? 'f' : 'a'}"` };
       entry[form] = rendered;
-      this.grow(entry, rendered.body.size * (form === 'full' ? 3 : 1));
+      this.grow(entry, rendered.body.byteLength * (form === 'full' ? 3 : 1));
     }
     if (wantGzip && !rendered.gz) {
-      rendered.gz = await gzip(rendered.body);
-      this.grow(entry, rendered.gz.size);
+      rendered.gz = new Uint8Array(await (await gzip(new Blob([rendered.body]))).arrayBuffer());
+      this.grow(entry, rendered.gz.byteLength);
     }
     return rendered;
   }
