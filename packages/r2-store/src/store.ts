@@ -46,7 +46,7 @@ export function wrapStore(driver: ObjectStore): Store {
   async function updateJson<T>(
     key: string,
     fn: (current: T | null) => T | undefined | Promise<T | undefined>,
-    options: UpdateJsonOptions = {},
+    options: UpdateJsonOptions<T> = {},
   ): Promise<UpdateJsonResult<T>> {
     const attempts = Math.max(1, options.retries ?? DEFAULT_RETRIES);
     const base = Math.max(1, options.backoffMs ?? 10);
@@ -59,7 +59,8 @@ export function wrapStore(driver: ObjectStore): Store {
         await sleep(Math.random() * Math.min(cap, base * 2 ** attempt));
       }
       try {
-        const current = await getJsonWithEtag<T>(key);
+        const known = attempt === 0 ? options.known : null;
+        const current = known && (await driver.head(key))?.etag === known.etag ? known : await getJsonWithEtag<T>(key);
         const next = await Promise.resolve(current ? current.value : null).then(fn).catch((err: unknown) => {
           throw new FromFn(err);
         });

@@ -77,12 +77,18 @@ export interface ObjectStore {
   close?(): Promise<void>;
 }
 
-export interface UpdateJsonOptions {
+export interface UpdateJsonOptions<T = unknown> {
   /** Attempts before giving up with CONFLICT (UNAVAILABLE when the last attempt found the store unavailable). Default 50: enough that 8 writers hammering one key all get through; with the 250 ms back-off cap a hopeless update gives up within about 12 s. */
   retries?: number;
   /** Base back-off in ms (jittered, exponential, capped). Default 10. */
   backoffMs?: number;
   contentType?: string;
+  /**
+   * The value the caller believes is stored, with its etag (e.g. from a cache). The first attempt
+   * uses it instead of reading and parsing the object when a `head` shows that etag still stored; `fn`
+   * must then not change it in place. Later attempts read as usual.
+   */
+  known?: { value: T; etag: string } | null;
 }
 
 export interface UpdateJsonResult<T> {
@@ -111,7 +117,7 @@ export interface Store extends ObjectStore {
   updateJson<T>(
     key: string,
     fn: (current: T | null) => T | undefined | Promise<T | undefined>,
-    options?: UpdateJsonOptions,
+    options?: UpdateJsonOptions<T>,
   ): Promise<UpdateJsonResult<T>>;
 }
 

@@ -158,6 +158,21 @@ export function testDriver(name: string, setup: () => Promise<DriverSetup>, opti
       expect(conflicts).toBeGreaterThan(0); // the writers really raced
     });
 
+    it('updateJson with a known value uses it while its etag is stored, and reads when it is stale', async () => {
+      const key = 'upd/known.json';
+      const first = await store.updateJson<{ n: number }>(key, () => ({ n: 1 }));
+      const known = { value: { n: 1 }, etag: first.etag! };
+      let seen: unknown;
+      const second = await store.updateJson<{ n: number }>(key, (cur) => { seen = cur; return { n: cur!.n + 1 }; }, { known });
+      expect(seen).toBe(known.value);
+      expect(second.value).toEqual({ n: 2 });
+      // known is now stale (etag of n: 1): the update reads the stored n: 2
+      const third = await store.updateJson<{ n: number }>(key, (cur) => { seen = cur; return { n: cur!.n + 1 }; }, { known });
+      expect(seen).not.toBe(known.value);
+      expect(third.value).toEqual({ n: 3 });
+      expect(await store.getJson(key)).toEqual({ n: 3 });
+    });
+
     it('updateJson writes nothing when fn returns undefined and propagates what fn throws', async () => {
       const key = 'upd/x.json';
       const created = await store.updateJson<number[]>(key, (cur) => {

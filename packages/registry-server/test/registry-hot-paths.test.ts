@@ -116,3 +116,28 @@ describe('cache config', () => {
     expect(() => validateConfig({ cache: { size: 1 } })).toThrow(/size/);
   });
 });
+
+describe('search over the joined index text', () => {
+  it('finds what a test of every entry finds: substrings of names, descriptions and keywords, every word, never across two entries', async () => {
+    const { matchEntries } = await import('../src/index.ts');
+    const words = ['pad', 'left', 'widget', 'react', 'ui', 'parse'];
+    const entries = Array.from({ length: 400 }, (_, i) => ({
+      name: `${words[i % 6]}-${words[(i * 7) % 6]}-${i}`, rev: 1, version: '1.0.0', versions: 1, modified: '',
+      description: i % 5 ? `${words[(i * 3) % 6]} tools` : undefined, keywords: i % 4 ? [words[(i * 5) % 6]!] : undefined,
+    })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const naive = (q: string) => {
+      const ws = q.toLowerCase().split(/\s+/).filter(Boolean);
+      return entries.filter((e) => ws.every((w) => w.startsWith('keywords:')
+        ? w.slice(9).split(',').some((k) => (e.keywords ?? []).includes(k))
+        : `${e.name}\n${e.description ?? ''}\n${(e.keywords ?? []).join('\n')}`.toLowerCase().includes(w))).map((e) => e.name).sort();
+    };
+    for (const q of ['pad', 'left-pad', 'tools', 'widget react', 'ui keywords:parse', 'keywords:pad', '-12', 'nothing-like-this', 'ls\nparse', '7 left']) {
+      const got = matchEntries(entries, q).map((e) => e.name).sort();
+      expect(got, q).toEqual(naive(q));
+    }
+    expect(matchEntries(entries, 'pad').length).toBeGreaterThan(0);
+    // the last characters of one entry and the first of the next never make a hit
+    const last = entries[0]!.keywords?.at(-1) ?? entries[0]!.description?.slice(-2) ?? entries[0]!.name.slice(-2);
+    expect(matchEntries(entries, `${last}${entries[1]!.name.slice(0, 3)}`).map((e) => e.name)).toEqual(naive(`${last}${entries[1]!.name.slice(0, 3)}`));
+  });
+});

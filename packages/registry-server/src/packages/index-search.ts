@@ -44,6 +44,46 @@ function hay(e: IndexEntry) {
   return h;
 }
 
+// All haystacks of one entry list in one string (entries apart by a NUL), remembered per (immutable)
+// list: the first word is found with indexOf over it, which jumps from hit to hit instead of testing
+// 10,000 strings; the other words are tested on those hits only.
+const joined = new WeakMap<readonly IndexEntry[], { text: string; starts: Int32Array }>();
+function joinedOf(entries: readonly IndexEntry[]) {
+  let j = joined.get(entries);
+  if (!j) {
+    const starts = new Int32Array(entries.length);
+    let at = 0;
+    const parts = entries.map((e, i) => {
+      starts[i] = at;
+      const t = hay(e).text;
+      at += t.length + 1;
+      return t;
+    });
+    j = { text: parts.join('\0'), starts };
+    joined.set(entries, j);
+  }
+  return j;
+}
+
+/** The entries whose haystack contains `word` (no NUL in it), in list order. */
+function containing(entries: readonly IndexEntry[], word: string): IndexEntry[] {
+  const { text, starts } = joinedOf(entries);
+  const out: IndexEntry[] = [];
+  for (let at = text.indexOf(word); at !== -1;) {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    out.push(entries[lo]!);
+    const next = lo + 1 < starts.length ? starts[lo + 1]! : text.length;
+    at = text.indexOf(word, next);
+  }
+  return out;
+}
+
 /**
  * The entries matching a query, exact name matches first, then in the given (name) order. Every word
  * of `text` must occur in the name, description or keywords; `keywords:a,b` needs one of those
@@ -55,7 +95,8 @@ function hay(e: IndexEntry) {
 export function matchEntries(entries: readonly IndexEntry[], text: string): IndexEntry[] {
   const words = text.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return [...entries];
-  const hits = entries.filter((e) => {
+  const first = words.find((w) => !w.startsWith('keywords:') && !w.includes('\0'));
+  const hits = (first ? containing(entries, first) : entries).filter((e) => {
     const h = hay(e);
     return words.every((w) => (w.startsWith('keywords:') ? w.slice(9).split(',').some((k) => h.keywords.includes(k)) : h.text.includes(w)));
   });

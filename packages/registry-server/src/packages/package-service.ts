@@ -63,8 +63,9 @@ export class PackageService {
   }
 
   /** Changes the manifest through check-and-set and keeps the cache current (also for the owner and star changes). */
-  async update(name: string, fn: (doc: Packument | null) => Packument | undefined): Promise<Packument | null> {
-    const result = await this.store.updateJson<Packument>(keys.manifest(name), fn);
+  async update(name: string, fn: (doc: Packument | null) => Packument | undefined, known?: { doc: Packument; etag: string } | null): Promise<Packument | null> {
+    // The cached document stands in for a read and parse of the manifest while its etag is the stored one.
+    const result = await this.store.updateJson<Packument>(keys.manifest(name), fn, known ? { known: { value: known.doc, etag: known.etag } } : {});
     if (result.written) {
       this.cache.set(name, result.value, result.etag);
       if (result.value) await this.index?.recordQuietly(result.value);
@@ -83,7 +84,8 @@ export class PackageService {
    * maintainers of a fully unpublished package stay.
    */
   async publish(name: string, p: PreparedPublish, actor: string, who: Maintainer = { name: actor }): Promise<Packument> {
-    const existing = (await this.cache.read(name))?.doc ?? null;
+    const cached = await this.cache.read(name);
+    const existing = cached?.doc ?? null;
     if (existing?.versions[p.version] || existing?.time[p.version]) throw versionExists(name, p.version);
     const time = this.now().toISOString();
     const entry: JournalEntry = {
@@ -107,8 +109,13 @@ export class PackageService {
       const doc = await this.update(name, (current) => {
         if (current?.versions[p.version] || current?.time[p.version]) throw versionExists(name, p.version);
         before = { ...(current?.['dist-tags'] ?? {}) };
+        // A copy of the parts that change (the current document may be the cache's and is never
+        // changed in place): versions and time gain a key, the rest is replaced.
         const next: Packument = current
-          ? structuredClone(current)
+          ? {
+            ...current, 'dist-tags': { ...current['dist-tags'] }, versions: { ...current.versions }, time: { ...current.time },
+            ...(current._fw ? { _fw: { ...current._fw, ...(current._fw.rollbacks ? { rollbacks: { ...current._fw.rollbacks } } : {}) } } : {}),
+          }
           : { _id: name, _rev: '', name, 'dist-tags': {}, versions: {}, time: { created: time }, maintainers: [] };
         const maintainers = maintainersOf(current);
         next.maintainers = maintainers.length ? maintainers : [who];
@@ -129,7 +136,7 @@ export class PackageService {
         }
         next._fw = { ...next._fw, sizes: { ...next._fw?.sizes, [p.version]: p.tarball.byteLength } };
         return next;
-      });
+      }, cached);
       committed = true;
       await completePublish(this.store, { ...entry, before }, { ...doc!['dist-tags'] }, false);
       done = true;
