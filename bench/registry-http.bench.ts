@@ -121,6 +121,8 @@ const versionCount = async (name: string) => Object.keys(((await (await fetch(`$
 try {
   const [one, five, fifteen] = loadavg();
   console.log(`wrk -t1 -c${CONNECTIONS}, ${WARMUP} s warm-up + ${SECONDS} s per case; server pid ${pid}; seeded ${PACKAGES} packages and a 3,000-version package in ${(seedMs / 1000).toFixed(1)} s; load average ${one!.toFixed(2)} ${five!.toFixed(2)} ${fifteen!.toFixed(2)} (shared 2-core machine: absolute figures are noisy)`);
+  const started = processCost(pid);
+  console.log(`  server after start: RSS ${started.rssMb.toFixed(0)} MB, ${started.cpu.toFixed(1)} CPU s`);
   const token = await addUser(registry.url, 'bench', 'bench-password-123');
   console.log(header);
 

@@ -160,6 +160,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   ctx.downloads.onWritten = (name) => stats.changed(name);
   // The package list's JSON, serialized once per index view and caller.
   const listBodies = new WeakMap<readonly IndexEntry[], string>();
+  const statsBodies = new WeakMap<readonly IndexEntry[], { version: number; body: string }>();
 
   const app = new Hono();
   app.get('/-/ping', () => json({}));
@@ -184,7 +185,13 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     // on Workers the running writes belong to other requests: counts being written may be left out
     const share = deps.shareInflight !== false;
     const { local } = await readable(await ctx.auth.authenticate(c.req.raw));
-    return json(await stats.compute(local, share ? () => ctx.downloads.idle() : undefined, share));
+    const figures = await stats.compute(local, share ? () => ctx.downloads.idle() : undefined, share);
+    // serialized once per index view, caller and read of the download totals
+    const last = statsBodies.get(local);
+    if (last?.version === stats.version) return new Response(last.body, { headers: { 'content-type': 'application/json' } });
+    const body = JSON.stringify(figures);
+    statsBodies.set(local, { version: stats.version, body });
+    return new Response(body, { headers: { 'content-type': 'application/json' } });
   });
   app.route('/', fwRoutes(ctx));
   app.route('/', feedRoutes(ctx));

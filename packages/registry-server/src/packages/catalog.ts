@@ -70,6 +70,8 @@ export class StatsCounter {
   private readonly dirty = new Set<string>();
   /** The read in flight, shared by the requests that arrive meanwhile (one read of every package, not one per request). */
   private reading: Promise<void> | null = null;
+  /** Grows whenever download totals were read: with the same entries, the same figures. */
+  version = 0;
   constructor(private readonly store: Store, private readonly ttlMs: number, private readonly now: () => number = Date.now) {}
 
   /** Marks a package's download counts as written here (read again on the next stats). */
@@ -96,6 +98,7 @@ export class StatsCounter {
           totals.set(name, counts?.total ?? 0);
         });
         this.totals = totals;
+        this.version++;
         if (all) this.readAt = now;
       })().finally(() => {
         this.reading = null;
