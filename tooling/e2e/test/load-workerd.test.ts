@@ -70,11 +70,14 @@ describe('the registry Worker in workerd under concurrent load', () => {
         await new Promise((r) => setTimeout(r, 500));
       }
     })();
-    const result = await wrkLoad(registries.urls[1]!, { warm, cold, coldSpan: 20, seconds: 10, connections: 50, timeoutSeconds: 30 })
+    // coldSpan 10: two first reads of each cold package among the 50 connections at once, and every
+    // cold one is reached after 10 x cold.length requests (well under what a loaded machine serves in 10 s)
+    const result = await wrkLoad(registries.urls[1]!, { warm, cold, coldSpan: 10, seconds: 10, connections: 50, timeoutSeconds: 30 })
       .finally(() => (loading = false));
     await writer;
 
-    expect(result.requests, result.report).toBeGreaterThan(cold.length * 20);
+    // every cold request was sent (a coverage check, not a throughput target)
+    expect(result.requests, result.report).toBeGreaterThan(cold.length * 10);
     expect(result.non2xx, result.report).toBe(0);
     expect(result.socketErrors, result.report).toBe(0);
     expect(published).toBeGreaterThan(3);
