@@ -2,10 +2,8 @@
 // under Bun, Upload grew RSS by ~130 MiB for a 64 MiB stream (it slices and queues part buffers);
 // this loop fills one reused part buffer (./_part-reader.ts), uploads it, and only then reads on
 // (sequential parts).
-import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand,
-  PutObjectCommand, UploadPartCommand, type S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { loadS3Sdk } from './_s3-sdk.ts';
 import { partReader } from './_part-reader.ts';
 
 export interface StreamUploadParams {
@@ -19,6 +17,7 @@ export interface StreamUploadParams {
 
 /** Uploads `body`: one PutObject if it fits in one part, else a multipart upload. Returns the ETag. */
 export async function uploadStream(client: S3Client, params: StreamUploadParams, body: ReadableStream<Uint8Array>, partSize: number): Promise<string> {
+  const { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand } = await loadS3Sdk();
   const parts = partReader(body, partSize);
   const { part } = parts;
 

@@ -1,7 +1,5 @@
-import {
-  DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command,
-  PutObjectCommand, S3Client, type GetObjectCommandOutput, type HeadObjectCommandOutput,
-} from '@aws-sdk/client-s3';
+import type { GetObjectCommandOutput, HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
+import { loadS3Sdk, type S3Sdk } from './_s3-sdk.ts';
 import { StoreError } from './errors.ts';
 import type { ObjectInfo, ObjectStore, PutOptions } from './types.ts';
 import { validateKey, validatePrefix } from './validate-key.ts';
@@ -78,16 +76,21 @@ export function s3Driver(options: S3DriverOptions): ObjectStore {
   const { bucket } = options;
   const keyPrefix = options.prefix ? options.prefix.replace(/\/?$/, '/') : '';
   const endpoint = options.endpoint ?? (options.accountId ? `https://${options.accountId}.r2.cloudflarestorage.com` : undefined);
-  const client = options.client ?? new S3Client({
-    region: options.region ?? (options.accountId ? 'auto' : 'us-east-1'),
-    ...(endpoint ? { endpoint } : {}),
-    forcePathStyle: options.forcePathStyle ?? Boolean(endpoint),
-    ...(options.accessKeyId && options.secretAccessKey
-      ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }
-      : {}),
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  // The client (and the SDK) on first use; see _s3-sdk.ts.
+  let connecting: Promise<{ sdk: S3Sdk; client: S3Client }> | undefined;
+  const connect = () => (connecting ??= loadS3Sdk().then((sdk) => ({
+    sdk,
+    client: options.client ?? new sdk.S3Client({
+      region: options.region ?? (options.accountId ? 'auto' : 'us-east-1'),
+      ...(endpoint ? { endpoint } : {}),
+      forcePathStyle: options.forcePathStyle ?? Boolean(endpoint),
+      ...(options.accessKeyId && options.secretAccessKey
+        ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }
+        : {}),
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+  })));
   const partSize = Math.max(5 * 1024 * 1024, options.partSize ?? 8 * 1024 * 1024);
   const full = (key: string) => keyPrefix + validateKey(key);
 
@@ -105,7 +108,9 @@ export function s3Driver(options: S3DriverOptions): ObjectStore {
 
   async function getObject(key: string): Promise<GetObjectCommandOutput | null> {
     try {
-      return await client.send(new GetObjectCommand({ Bucket: bucket, Key: full(key) }));
+      const Key = full(key);
+      const { sdk, client } = await connect();
+      return await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key }));
     } catch (err) {
       const mapped = s3Error(key, err);
       if (isMissing(mapped)) return null;
@@ -115,7 +120,9 @@ export function s3Driver(options: S3DriverOptions): ObjectStore {
 
   async function head(key: string): Promise<ObjectInfo | null> {
     try {
-      return info(key, await client.send(new HeadObjectCommand({ Bucket: bucket, Key: full(key) })));
+      const Key = full(key);
+      const { sdk, client } = await connect();
+      return info(key, await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key })));
     } catch (err) {
       const mapped = s3Error(key, err);
       if (isMissing(mapped)) return null;
@@ -157,9 +164,10 @@ export function s3Driver(options: S3DriverOptions): ObjectStore {
         ...conditions(opts),
       };
       try {
+        const { sdk, client } = await connect();
         if (typeof body === 'string' || body instanceof Uint8Array) {
           const bytes = typeof body === 'string' ? encoder.encode(body) : body;
-          const out = await client.send(new PutObjectCommand({ ...params, Body: bytes, ContentLength: bytes.byteLength }));
+          const out = await client.send(new sdk.PutObjectCommand({ ...params, Body: bytes, ContentLength: bytes.byteLength }));
           return { key, etag: out.ETag ?? '' };
         }
         // A stream of unknown length: one PutObject when it fits in one part, else a multipart
@@ -191,7 +199,9 @@ export function s3Driver(options: S3DriverOptions): ObjectStore {
     },
     async delete(key) {
       try {
-        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: full(key) }));
+        const Key = full(key);
+        const { sdk, client } = await connect();
+        await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key }));
       } catch (err) {
         const mapped = s3Error(key, err);
         if (!isMissing(mapped)) throw mapped;
@@ -203,7 +213,8 @@ export function s3Driver(options: S3DriverOptions): ObjectStore {
         const batch = all.slice(i, i + 1000);
         let out;
         try {
-          out = await client.send(new DeleteObjectsCommand({
+          const { sdk, client } = await connect();
+          out = await client.send(new sdk.DeleteObjectsCommand({
             Bucket: bucket,
             Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
           }));
@@ -217,7 +228,8 @@ export function s3Driver(options: S3DriverOptions): ObjectStore {
     async list(opts = {}) {
       const prefix = validatePrefix(opts.prefix);
       try {
-        const out = await client.send(new ListObjectsV2Command({
+        const { sdk, client } = await connect();
+        const out = await client.send(new sdk.ListObjectsV2Command({
           Bucket: bucket,
           Prefix: keyPrefix + prefix,
           ...(opts.delimiter ? { Delimiter: opts.delimiter } : {}),
@@ -235,7 +247,7 @@ export function s3Driver(options: S3DriverOptions): ObjectStore {
       }
     },
     async close() {
-      if (!options.client) client.destroy();
+      if (!options.client && connecting) (await connecting).client.destroy();
     },
   };
 }
