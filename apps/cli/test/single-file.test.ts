@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '@factorywager/e2e';
 import { rawTarGz } from '../../../packages/bunx/test/_tar.ts';
 import { startTestRegistry } from '../../../packages/bunx/test/_registry.ts';
 
@@ -26,13 +26,6 @@ function fw(args: string[], extra: Record<string, string> = {}): Promise<{ code:
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
-
-const freePort = () => new Promise<number>((resolve) => {
-  const srv = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = srv.address() as { port: number };
-    srv.close(() => resolve(port));
-  });
-});
 
 describe('the single-file fw executable in an empty folder', () => {
   it('is built by bun run build and runs alone', () => {
