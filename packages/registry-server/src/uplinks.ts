@@ -228,6 +228,20 @@ export class Uplinks {
     return held;
   }
 
+  /** Fetches from uplink `id`, telling its health whether it answered (no answer or a 5xx is a failure). */
+  private async ask(id: string, url: string, init: RequestInit): Promise<Response> {
+    let res: Response;
+    try {
+      res = await this.deps.fetch(url, init);
+    } catch (err) {
+      this.health.failed(id);
+      throw err;
+    }
+    if (res.status >= 500) this.health.failed(id);
+    else this.health.answered(id);
+    return res;
+  }
+
   /** The cached record, revalidated once stale; concurrent callers share one upstream request. */
   private load(name: string, via: readonly string[]): Promise<CachedPackument | null> {
     if (this.deps.shareInflight === false) return this.fetchRecord(name, via);
@@ -263,15 +277,7 @@ export class Uplinks {
       if (cached?.uplink === id && cached.etag) conditional['if-none-match'] = cached.etag;
       if (cached?.uplink === id && cached.lastModified) conditional['if-modified-since'] = cached.lastModified;
       try {
-        let res: Response;
-        try {
-          res = await this.deps.fetch(url, { headers: this.headers(via, { accept: 'application/json', ...conditional }), signal: AbortSignal.timeout(uplink.timeout) });
-        } catch (err) {
-          this.health.failed(id);
-          throw err;
-        }
-        if (res.status >= 500) this.health.failed(id);
-        else this.health.answered(id);
+        const res = await this.ask(id, url, { headers: this.headers(via, { accept: 'application/json', ...conditional }), signal: AbortSignal.timeout(uplink.timeout) });
         if (res.status === 304 && cached?.uplink === id) {
           await res.body?.cancel();
           cached.fetchedAt = now().getTime();
@@ -290,7 +296,7 @@ export class Uplinks {
         if (lastModified) record.lastModified = lastModified;
         await store.putJson(packumentKey(name), record);
         // The package index lists the copy as it is served: what the guard holds back is left out.
-        await this.deps.onCached?.(applyReleaseAge(doc, this.minAgeMs(name), at).doc, id, record.fetchedAt);
+        await this.deps.onCached?.(this.guarded(doc), id, record.fetchedAt);
         return record;
       } catch (err) {
         this.deps.log?.(`uplink ${id} failed for ${name}: ${(err as Error).message}`);
@@ -327,15 +333,7 @@ export class Uplinks {
     const down = this.health.down(uplinkId);
     if (down) throw new RegistryError('UPSTREAM_UNAVAILABLE', `could not fetch ${name}@${version}: its uplink ${uplinkId} is ${down}`);
     try {
-      let res: Response;
-      try {
-        res = await this.deps.fetch(dist.tarball, { headers: this.headers(via), signal: AbortSignal.timeout(this.deps.uplinks[uplinkId]?.timeout ?? 30_000) });
-      } catch (err) {
-        this.health.failed(uplinkId);
-        throw err;
-      }
-      if (res.status >= 500) this.health.failed(uplinkId);
-      else this.health.answered(uplinkId);
+      const res = await this.ask(uplinkId, dist.tarball, { headers: this.headers(via), signal: AbortSignal.timeout(this.deps.uplinks[uplinkId]?.timeout ?? 30_000) });
       if (res.status === 404) return null;
       if (!res.ok || !res.body) throw new Error(`status ${res.status}`);
       bytes = await collect(res.body, this.deps.maxBodySize, 'upstream tarball');
