@@ -6,7 +6,7 @@ import { assertPackageName } from './_names.ts';
 import type { Principal } from './auth/types.ts';
 import { downloadsKey, type DownloadCounts } from './packages/downloads.ts';
 import { readHistory, type VersionRecord } from './packages/history.ts';
-import { matchEntries, summaryOf } from './packages/index-search.ts';
+import { queryEntries, summaryOf } from './packages/index-search.ts';
 import type { IndexView } from './packages/package-index.ts';
 import { isLive } from './packages/packument.ts';
 import { onBehalfOf } from './_request-origin.ts';
@@ -42,8 +42,8 @@ function webSource(ctx: HandlerContext, api: () => (req: Request) => Promise<Res
     },
     async list(token, { q, from, size }) {
       const principal = await principalOf(token);
-      const hits = matchEntries((await ctx.readable(principal)).entries, q);
-      return { total: hits.length, rows: hits.slice(from, from + size).map(summaryOf) };
+      const hits = queryEntries((await ctx.readable(principal)).entries, q);
+      return { total: hits.total, rows: hits.slice(from, size).map(summaryOf) };
     },
     async package(token, rawName, version): Promise<PackageData | null> {
       const name = assertPackageName(rawName);

@@ -1,0 +1,104 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fsDriver, keys, memoryDriver, s3Driver, wrapStore, type ObjectStore } from '@factorywager/r2-store';
+import { startS3TestServer } from '@factorywager/s3-test-server';
+import type { IndexEntry } from '../src/packages/index-entry.ts';
+import { queryEntries } from '../src/packages/index-search.ts';
+import { publish, setup, type Setup } from './_helpers.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => { for (const c of cleanups.reverse()) await c(); });
+
+/** The search as it was before the index: every entry tested, exact name matches first, then list order. */
+function naive(entries: readonly IndexEntry[], q: string): string[] {
+  const ws = q.toLowerCase().split(/\s+/).filter(Boolean);
+  const hits = entries.filter((e) => ws.every((w) => w.startsWith('keywords:')
+    ? w.slice(9).split(',').some((k) => (e.keywords ?? []).map((x) => x.toLowerCase()).includes(k))
+    : `${e.name}\n${e.description ?? ''}\n${(e.keywords ?? []).join('\n')}`.toLowerCase().includes(w)));
+  const exact = hits.filter((e) => ws.includes(e.name.toLowerCase()));
+  return [...exact, ...hits.filter((e) => !exact.includes(e))].map((e) => e.name);
+}
+
+describe('search over the trigram index', () => {
+  const words = ['pad', 'left', 'widget', 'react', 'ui', 'parse', 'Ünïcode', 'x'];
+  const entries: IndexEntry[] = Array.from({ length: 600 }, (_, i) => ({
+    name: i % 50 === 0 ? words[i % 8]! : `${words[i % 8]}-${words[(i * 7) % 8]}-${i}`, rev: 1, version: '1.0.0', versions: 1, modified: '',
+    description: i % 5 ? `${words[(i * 3) % 8]} tools\u00a0for ${words[(i * 5) % 8]}\tand\u3000more` : undefined,
+    keywords: i % 4 ? [words[(i * 5) % 8]!.toUpperCase(), 'CLI'] : undefined,
+  }));
+  entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+
+  it('finds what a test of every entry finds, in the same order, for long, short and odd words', () => {
+    const queries = ['pad', 'PAD', 'left-pad', 'tools', 'widget react', 'ui keywords:parse', 'keywords:pad,ui', 'keywords:cli pad',
+      '-12', '2', 'e', 'ui', 'nothing-like-this', 'ls\nparse', '7 left', 'widget', 'pad widget', 'ünï', 'ode', 'for\u00a0widget',
+      'tools for', 'and', 'r\u3000more', '', '   ', 'x', 'keywords:', 'keywords:nope', 's\nfor', 'pad-widget-40', 'left left'];
+    for (const q of queries) {
+      const hits = queryEntries(entries, q);
+      expect(hits.slice(0, hits.total).map((e) => e.name), JSON.stringify(q)).toEqual(naive(entries, q));
+    }
+    // exact name matches come first even when they sort after other hits
+    expect(queryEntries(entries, 'widget').slice(0, 1).map((e) => e.name)).toEqual(['widget']);
+    expect(queryEntries(entries, 'widget').total).toBeGreaterThan(10);
+  });
+
+  it('pages the hits: every page is the same slice of the whole answer', () => {
+    const all = naive(entries, 'pad');
+    const hits = queryEntries(entries, 'pad');
+    expect(hits.total).toBe(all.length);
+    const paged: string[] = [];
+    for (let from = 0; from < hits.total + 7; from += 7) paged.push(...hits.slice(from, 7).map((e) => e.name));
+    expect(paged).toEqual(all);
+    expect(queryEntries(entries, '').slice(590, 50).map((e) => e.name)).toEqual(entries.slice(590).map((e) => e.name));
+  });
+});
+
+const search = async (s: Setup, text: string) => {
+  const res = await (await s.call('GET', `/-/v1/search?text=${encodeURIComponent(text)}&size=250`)).json();
+  return { total: res.total as number, names: (res.objects as Array<{ package: { name: string; version: string } }>).map((o) => `${o.package.name}@${o.package.version}`) };
+};
+
+const drivers: Array<[string, () => Promise<ObjectStore>]> = [
+  ['memory', async () => memoryDriver()],
+  ['fs', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fw-search-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    return fsDriver({ root: dir });
+  }],
+  ['s3', async () => {
+    const s3 = await startS3TestServer();
+    cleanups.push(() => s3.stop());
+    return s3Driver({ endpoint: s3.endpoint, bucket: s3.bucket, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+  }],
+];
+
+describe.each(drivers)('search index over HTTP (%s driver)', (_name, makeDriver) => {
+  it('sees every index change on the next search, and answers the same from a rebuilt index', async () => {
+    const store = wrapStore(await makeDriver());
+    const cfg = { publicUrl: 'http://registry.test', packages: [], uplinks: {}, index: { cacheTtl: 0 } };
+    const s = setup({ store, config: cfg });
+    await publish(s, 'widget-core', '1.0.0', { manifest: { description: 'the widget engine' } });
+    await publish(s, 'fancy', '1.0.0', { manifest: { keywords: ['widget'] } });
+    expect(await search(s, 'widget')).toEqual({ total: 2, names: ['fancy@1.0.0', 'widget-core@1.0.0'] });
+    // a publish is found by the next search (the index of the old view is not reused)
+    await publish(s, 'widget', '1.0.0');
+    await publish(s, 'widget', '2.0.0');
+    expect(await search(s, 'widget')).toEqual({ total: 3, names: ['widget@2.0.0', 'fancy@1.0.0', 'widget-core@1.0.0'] });
+    // a dist-tag move changes the version found
+    expect((await s.call('PUT', '/-/package/widget/dist-tags/latest', { token: 'tok-ana', body: '1.0.0' })).status).toBe(200);
+    expect((await search(s, 'idge')).names).toEqual(['fancy@1.0.0', 'widget@1.0.0', 'widget-core@1.0.0']);
+    // an unpublish removes it
+    const rev = (await (await s.call('GET', '/fancy?write=true', { token: 'tok-ana' })).json())._rev;
+    expect((await s.call('DELETE', `/fancy/-rev/${rev}`, { token: 'tok-ana' })).status).toBe(200);
+    const before = await search(s, 'widget');
+    expect(before).toEqual({ total: 2, names: ['widget@1.0.0', 'widget-core@1.0.0'] });
+
+    // the index goes away; another process rebuilds it from the manifests and finds the same
+    const page = await store.list({ prefix: keys.packageIndexPrefix() });
+    await store.deleteMany(page.keys);
+    const b = setup({ store, config: cfg });
+    expect(await search(b, 'widget')).toEqual(before);
+    expect(await search(b, 'engine')).toEqual({ total: 1, names: ['widget-core@1.0.0'] });
+  });
+});
