@@ -120,6 +120,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   const index = new PackageIndex(deps.store, {
     cacheTtlMs: (deps.config.index?.cacheTtl ?? 1) * 1000,
     rebuildAfterMs: (parseDuration(deps.config.index?.rebuildAfter ?? '1d') ?? 86_400) * 1000,
+    searchQueries: deps.config.index?.searchQueries ?? 64,
     now: () => now().getTime(),
     servedUplinkDoc: (doc) => ctx.uplinks.guarded(doc),
     shareInflight: deps.shareInflight ?? true,
@@ -170,7 +171,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     const from = Math.max(Number.parseInt(c.req.query('from') ?? '0', 10) || 0, 0);
     const text = c.req.query('text') ?? '';
     const seen = await readable(await ctx.auth.authenticate(c.req.raw));
-    const local = searchIndex(seen.entries, text, size, from, now());
+    const local = searchIndex(seen.entries, text, size, from, now(), ctx.index.searchQueries);
     return json(await withUpstreamSearch(local, { text, size, from }, {
       uplinks: ctx.uplinks, localNames: async () => seen.localNames as Set<string>, timeoutMs: searchTimeout, via: proxyVia(ctx, c.req.raw),
     }));

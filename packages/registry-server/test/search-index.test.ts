@@ -6,6 +6,7 @@ import { fsDriver, keys, memoryDriver, s3Driver, wrapStore, type ObjectStore } f
 import { startS3TestServer } from '@factorywager/s3-test-server';
 import type { IndexEntry } from '../src/packages/index-entry.ts';
 import { queryEntries } from '../src/packages/index-search.ts';
+import { validateConfig } from '../src/config/validate.ts';
 import { publish, setup, type Setup } from './_helpers.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -43,6 +44,21 @@ describe('search over the trigram index', () => {
     expect(queryEntries(entries, 'widget').total).toBeGreaterThan(10);
   });
 
+  it('keeps the hits of index.searchQueries queries per list: 64 by default, a whole number from 0', () => {
+    expect(validateConfig({}).index.searchQueries).toBe(64);
+    expect(validateConfig({ index: { searchQueries: 0 } }).index.searchQueries).toBe(0);
+    expect(() => validateConfig({ index: { searchQueries: -1 } })).toThrow(/index\.searchQueries/);
+    expect(() => validateConfig({ index: { searchQueries: 2.5 } })).toThrow(/index\.searchQueries/);
+    // answers kept or not, the same hits
+    for (const remember of [0, 1, 3]) {
+      const list = entries.slice(); // a list of its own: an index of its own
+      for (const q of ['pad', 'widget', 'pad', 'ui', 'widget', 'pad', 'PAD']) {
+        const hits = queryEntries(list, q, remember);
+        expect(hits.slice(0, hits.total).map((e) => e.name)).toEqual(naive(entries, q));
+      }
+    }
+  });
+
   it('pages the hits: every page is the same slice of the whole answer', () => {
     const all = naive(entries, 'pad');
     const hits = queryEntries(entries, 'pad');
@@ -76,10 +92,15 @@ const drivers: Array<[string, () => Promise<ObjectStore>]> = [
 describe.each(drivers)('search index over HTTP (%s driver)', (_name, makeDriver) => {
   it('sees every index change on the next search, and answers the same from a rebuilt index', async () => {
     const store = wrapStore(await makeDriver());
-    const cfg = { publicUrl: 'http://registry.test', packages: [], uplinks: {}, index: { cacheTtl: 0 } };
+    // two remembered queries: 'widget' is asked again after others pushed it out, and after changes
+    const cfg = { publicUrl: 'http://registry.test', packages: [], uplinks: {}, index: { cacheTtl: 0, searchQueries: 2 } };
     const s = setup({ store, config: cfg });
     await publish(s, 'widget-core', '1.0.0', { manifest: { description: 'the widget engine' } });
     await publish(s, 'fancy', '1.0.0', { manifest: { keywords: ['widget'] } });
+    expect(await search(s, 'widget')).toEqual({ total: 2, names: ['fancy@1.0.0', 'widget-core@1.0.0'] });
+    expect(await search(s, 'WIDGET')).toEqual(await search(s, 'widget'));
+    expect((await search(s, 'engine')).names).toEqual(['widget-core@1.0.0']);
+    expect((await search(s, 'fancy')).names).toEqual(['fancy@1.0.0']);
     expect(await search(s, 'widget')).toEqual({ total: 2, names: ['fancy@1.0.0', 'widget-core@1.0.0'] });
     // a publish is found by the next search (the index of the old view is not reused)
     await publish(s, 'widget', '1.0.0');

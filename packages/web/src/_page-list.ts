@@ -5,7 +5,20 @@ import type { ListResult, ListRow } from './types.ts';
 /** Rows per page of the package list. @internal */
 export const PAGE_SIZE = 50;
 
+// A row's markup, kept per (immutable) row object while its relative age reads the same: the server
+// hands out one row object per index entry, so a list page renders only the rows that changed.
+const rendered = new WeakMap<ListRow, { age: string; markup: Html }>();
+
 function row(r: ListRow, now: number): Html {
+  const age = r.modified ? ago(r.modified, now) : '';
+  const held = rendered.get(r);
+  if (held?.age === age) return held.markup;
+  const markup = rowMarkup(r, age);
+  rendered.set(r, { age, markup });
+  return markup;
+}
+
+function rowMarkup(r: ListRow, age: string): Html {
   return html`<li class="package-row">
   <div class="top">
     <a class="name" href="${packagePath(r.name)}">${r.name}</a>
@@ -16,7 +29,7 @@ function row(r: ListRow, now: number): Html {
   ${r.description ? html`<p class="desc">${r.description}</p>` : null}
   <div class="meta">
     <span>${r.versions} version${r.versions === 1 ? '' : 's'}</span>
-    ${r.modified ? html`<span>updated <time datetime="${r.modified}">${ago(r.modified, now)}</time></span>` : null}
+    ${r.modified ? html`<span>updated <time datetime="${r.modified}">${age}</time></span>` : null}
     ${r.publisher ? html`<span>by ${r.publisher}</span>` : null}
     ${r.license ? html`<span>${r.license}</span>` : null}
   </div>

@@ -197,3 +197,19 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown(md, { origin: BASE }).trim()).toBe(expected);
   });
 });
+
+describe('list rows', () => {
+  it('shows each row as it is now: its age at this request, and a changed row anew', async () => {
+    const shown: ListRow[] = [{ name: 'aged', version: '1.0.0', modified: '2026-01-01T00:00:00Z', versions: 1 }];
+    const source: WebSource = { ...fakeSource(), list: async () => ({ total: shown.length, rows: shown }) };
+    const at = (iso: string) => createWebUi({ source, publicUrl: BASE, now: () => Date.parse(iso) });
+    const page = async (web: ReturnType<typeof createWebUi>) => (await (await get(web, '/?partial=1')).text()).replace(/\s+/g, ' ');
+    expect(await page(at('2026-01-02T00:00:00Z'))).toContain('>1 day ago</time>');
+    expect(await page(at('2026-03-05T00:00:00Z'))).toContain('>2 months ago</time>');
+    expect(await page(at('2026-01-02T00:00:00Z'))).toContain('>1 day ago</time>');
+    shown[0] = { ...shown[0]!, version: '2.0.0', description: 'now <b>bold</b>' };
+    const html = await page(at('2026-01-02T00:00:00Z'));
+    expect(html).toContain('<span class="version">2.0.0</span>');
+    expect(html).toContain('now &lt;b&gt;bold&lt;/b&gt;');
+  });
+});

@@ -120,6 +120,11 @@ export interface RegistryConfig {
     cacheTtl: number;
     /** Rebuild from the manifests when the last rebuild is older than this (a duration such as '1d'). */
     rebuildAfter: string;
+    /**
+     * Distinct queries whose hits the search keeps per index view and caller (least recently asked
+     * goes first; a change of the index starts afresh). 0: none kept.
+     */
+    searchQueries: number;
   };
   /** In-memory caches of one server process (each bounded; 0 turns a cache off). */
   cache: {

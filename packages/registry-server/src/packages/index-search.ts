@@ -16,12 +16,21 @@ export interface PackageSummary {
   uplink?: string;
 }
 
+// One row object per (immutable) entry: the list JSON and the web list's row markup are then kept per row.
+const summaries = new WeakMap<IndexEntry, PackageSummary>();
+
 /**
- * The list row of an index entry.
+ * The list row of an index entry (one object per entry, shared: not to be changed).
  * @example
  * summaryOf(entry).version; // the latest tag
  */
 export function summaryOf(e: IndexEntry): PackageSummary {
+  let row = summaries.get(e);
+  if (!row) summaries.set(e, (row = newSummary(e)));
+  return row;
+}
+
+function newSummary(e: IndexEntry): PackageSummary {
   const out: PackageSummary = { name: e.name, version: e.version, versions: e.versions, modified: e.modified };
   if (e.description !== undefined) out.description = e.description;
   if (e.keywords) out.keywords = e.keywords;
@@ -46,12 +55,13 @@ export function matchEntries(entries: readonly IndexEntry[], text: string): Inde
 
 /**
  * The hits of a query over an entry list, without building the whole list: `total` and one page.
+ * `remember`: queries whose hits the list's index keeps (`index.searchQueries`).
  * @example
- * const hits = queryEntries(readable.entries, 'widget');
+ * const hits = queryEntries(readable.entries, 'widget', 64);
  * hits.slice(40, 20); // the third page of 20
  */
-export function queryEntries(entries: readonly IndexEntry[], text: string): Hits {
-  return textIndexOf(entries).query(text);
+export function queryEntries(entries: readonly IndexEntry[], text: string, remember = 0): Hits {
+  return textIndexOf(entries, remember).query(text);
 }
 
 /**
@@ -59,9 +69,9 @@ export function queryEntries(entries: readonly IndexEntry[], text: string): Hits
  * @example
  * searchIndex(view.entries, 'react keywords:ui', 20, 0, new Date()).objects[0].package.name;
  */
-export function searchIndex(entries: readonly IndexEntry[], text: string, size: number, from: number, now: Date) {
+export function searchIndex(entries: readonly IndexEntry[], text: string, size: number, from: number, now: Date, remember = 0) {
   const words = text.toLowerCase().split(/\s+/).filter(Boolean);
-  const hits = queryEntries(entries, text);
+  const hits = queryEntries(entries, text, remember);
   const objects = hits.slice(from, size).map((e) => {
     const pkg: Record<string, unknown> = {
       name: e.name, version: e.version, description: e.description ?? '', keywords: e.keywords ?? [],

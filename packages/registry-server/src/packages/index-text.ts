@@ -46,7 +46,9 @@ function mergeUnion(lists: Int32Array[]): Int32Array {
  * would find nothing), and indexing every suffix of every token to get substrings from them costs
  * several times the memory of these trigram lists. A word of three characters or more is looked up by
  * the rarest of its trigrams and the candidates tested with `includes`; shorter words are tested on
- * every entry (what they match is most of the registry anyway).
+ * every entry (what they match is most of the registry anyway). The hits of the last `remember`
+ * distinct queries are kept: the list never changes, so they never go stale, and a repeated query costs
+ * its page alone.
  * @example
  * const index = new TextIndex(view.entries);
  * index.query('react keywords:ui').slice(0, 20).map((e) => e.name);
@@ -56,8 +58,11 @@ export class TextIndex {
   private readonly grams = new Map<number, Int32Array>();
   private readonly keywords = new Map<string, Int32Array>();
   private readonly names = new Map<string, number[]>();
+  /** The hits of the last queries (least recently asked first), up to `remember` of them. */
+  private readonly answers = new Map<string, Int32Array>();
 
-  constructor(private readonly entries: readonly IndexEntry[]) {
+  /** `remember`: how many queries' hits to keep (`index.searchQueries`); 0 keeps none. */
+  constructor(private readonly entries: readonly IndexEntry[], private readonly remember = 0) {
     this.hays = entries.map(hayOf);
     const grams = new Map<number, number[]>();
     const keywords = new Map<string, number[]>();
@@ -89,6 +94,24 @@ export class TextIndex {
     const words = text.toLowerCase().split(/\s+/).filter(Boolean);
     const entries = this.entries;
     if (words.length === 0) return { total: entries.length, slice: (from, size) => entries.slice(from, from + size) };
+    const key = words.join(' ');
+    let order = this.answers.get(key);
+    if (order) {
+      this.answers.delete(key);
+      this.answers.set(key, order);
+    } else {
+      order = this.match(words);
+      if (this.remember > 0) {
+        if (this.answers.size >= this.remember) this.answers.delete(this.answers.keys().next().value!);
+        this.answers.set(key, order);
+      }
+    }
+    const hits = order;
+    return { total: hits.length, slice: (from, size) => Array.from(hits.subarray(from, from + size), (i) => entries[i]!) };
+  }
+
+  private match(words: string[]): Int32Array {
+    const entries = this.entries;
     // the smallest candidate list any word allows (null: every entry)
     let candidates: Int32Array | null = null;
     for (const w of words) {
@@ -112,8 +135,7 @@ export class TextIndex {
     } else {
       for (let i = 0; i < entries.length; i++) if (matches(i) && !exact.has(i)) hits.push(i);
     }
-    const order = exact.size ? [...[...exact].sort((a, b) => a - b), ...hits] : hits;
-    return { total: order.length, slice: (from, size) => order.slice(from, from + size).map((i) => entries[i]!) };
+    return Int32Array.from(exact.size ? [...[...exact].sort((a, b) => a - b), ...hits] : hits);
   }
 
   /** The entries a word can match (ascending), or null when it must be tested on every entry. */
@@ -137,12 +159,12 @@ const indexes = new WeakMap<readonly IndexEntry[], TextIndex>();
 
 /**
  * The {@link TextIndex} of an entry list, built on its first query and kept while the (immutable) list
- * is: per index view and caller.
+ * is: per index view and caller. `remember`: queries whose hits it keeps (see {@link TextIndex}).
  * @example
- * textIndexOf(readable.entries).query('widget').total;
+ * textIndexOf(readable.entries, 64).query('widget').total;
  */
-export function textIndexOf(entries: readonly IndexEntry[]): TextIndex {
+export function textIndexOf(entries: readonly IndexEntry[], remember = 0): TextIndex {
   let index = indexes.get(entries);
-  if (!index) indexes.set(entries, (index = new TextIndex(entries)));
+  if (!index) indexes.set(entries, (index = new TextIndex(entries, remember)));
   return index;
 }

@@ -45,6 +45,8 @@ export interface PackageIndexOptions {
   cacheTtlMs?: number;
   /** Rebuild from the manifests when the last rebuild is older than this (ms). Default one day. */
   rebuildAfterMs?: number;
+  /** Queries whose hits each view's search index keeps per caller (`index.searchQueries`). Default 64. */
+  searchQueries?: number;
   /** Clock in ms. */
   now?: () => number;
   /** Where failures of background work go (a rebuild, an index update after a manifest write). */
@@ -90,10 +92,13 @@ export class PackageIndex {
   private readonly onError: (err: unknown) => void;
   private readonly servedUplinkDoc: (doc: Packument) => Packument;
   private readonly share: boolean;
+  /** Queries whose hits each view's search index keeps per caller. */
+  readonly searchQueries: number;
 
   constructor(private readonly store: Store, options: PackageIndexOptions = {}) {
     this.share = options.shareInflight ?? true;
     this.ttl = options.cacheTtlMs ?? 1000;
+    this.searchQueries = options.searchQueries ?? 64;
     this.rebuildAfter = options.rebuildAfterMs ?? 86_400_000;
     this.now = options.now ?? Date.now;
     this.onError = options.onError ?? (() => {});
