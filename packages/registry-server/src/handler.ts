@@ -82,7 +82,8 @@ export interface RegistryHandlerDeps {
 }
 
 /**
- * The handler: a web `fetch` function plus `idle()` (resolves once download counts are stored) and
+ * The handler: a web `fetch` function plus `idle()` (resolves once download counts and the graph.json
+ * files written after answering are stored) and
  * `repair()` (finishes publishes a killed server left half done; run it on start).
  */
 export type RegistryHandler = ((req: Request) => Promise<Response>) & { idle(): Promise<void>; repair(): Promise<RepairNote[]> };
@@ -129,6 +130,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   const service = new PackageService(deps.store, now, deps.packumentRevalidateMs ?? caches.packumentRevalidate * 1000, publicUrl, index);
   service.cache.limits = { maxEntries: caches.packuments, maxBytes: caches.packumentBytes };
   service.cache.shareReads = deps.shareInflight ?? true;
+  service.commits.share = deps.shareInflight ?? true;
   service.metadata = metadataLimits;
   if (deps.publishOwner) service.owner = deps.publishOwner;
   const ctx: HandlerContext = {
@@ -225,5 +227,5 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     }
     return res;
   };
-  return Object.assign(handler, { idle: () => ctx.downloads.idle(), repair: () => service.repair() });
+  return Object.assign(handler, { idle: async () => { await Promise.all([ctx.downloads.idle(), service.settled()]); }, repair: () => service.repair() });
 }

@@ -146,10 +146,12 @@ describe('GraphCache', () => {
 });
 
 describe('versions/{name}/graph.json', () => {
-  it('is written after each change with the manifest rev, rebuilt when missing or older, never trusted over the manifest', async () => {
+  it('is written after each change (once answered) with the manifest rev, rebuilt when missing or older, never trusted over the manifest', async () => {
     const s = setup();
     await publish(s, 'derived', '1.0.0');
     await publish(s, 'derived', '1.1.0');
+    // written after the answer: idle() waits for it
+    await s.handler.idle();
     const key = keys.versionGraph('derived');
     let file = (await s.store.getJson<{ rev: string; current: string; nodes: unknown[] }>(key))!;
     let doc = await stored(s, 'derived');
@@ -158,6 +160,7 @@ describe('versions/{name}/graph.json', () => {
     expect((await s.store.head(key))!.metadata).toEqual({ rev: doc._rev });
 
     await rollback(s, { package: 'derived', version: '1.0.0' });
+    await s.handler.idle();
     doc = await stored(s, 'derived');
     expect(await s.store.getJson(key)).toMatchObject({ rev: doc._rev, current: '1.0.0', rollback: '1.1.0' });
 

@@ -43,7 +43,12 @@ function world(rules = defaultRules) {
     if (r.status !== 201) throw new Error(`login ${name}: ${r.status} ${JSON.stringify(r.json)}`);
     return r.json.token as string;
   };
-  const publish = async (token: string, name: string, version: string) => call('PUT', `/${esc(name)}`, { token, body: await publishBody(name, version) });
+  // Waits for what is written after the answer (graph.json, the journal entry's removal), so snapshots compare settled stores.
+  const publish = async (token: string, name: string, version: string) => {
+    const res = await call('PUT', `/${esc(name)}`, { token, body: await publishBody(name, version) });
+    await handler.idle();
+    return res;
+  };
   const doc = async (name: string, token?: string) => (await call('GET', `/${esc(name)}?write=true`, { token })).json;
   const owners = async (token: string, name: string, names: string[], rev?: string) =>
     call('PUT', `/${esc(name)}/-rev/${rev ?? (await doc(name, token))._rev}`, { token, body: { _id: name, _rev: rev, maintainers: names.map((n) => ({ name: n })) } });

@@ -168,6 +168,9 @@ export class PackageIndex {
 
   /** Check-and-set of one shard: entries that supersede the stored ones go in; `drop` removes others. */
   private async merge(n: number, incoming: IndexEntry[], drop: (e: IndexEntry) => boolean): Promise<void> {
+    // The shard held stands in for a read and parse while its etag is the stored one (one `head`).
+    const held = this.shards[n];
+    const known = held?.etag ? { known: { value: { schema: SCHEMA, entries: held.entries }, etag: held.etag } } : {};
     const result = await this.store.updateJson<ShardDoc>(shardKey(n), (cur) => {
       const entries = cur?.schema === SCHEMA ? { ...cur.entries } : {};
       let changed = cur?.schema !== SCHEMA;
@@ -186,7 +189,7 @@ export class PackageIndex {
         }
       }
       return changed ? { schema: SCHEMA, entries } : undefined;
-    });
+    }, known);
     if (result.written && result.value) {
       this.shards[n] = { etag: result.etag, entries: result.value.entries, checkedAt: this.now() };
       this.current = null;

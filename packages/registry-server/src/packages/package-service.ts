@@ -14,6 +14,7 @@ import type { PreparedPublish } from './publish-request.ts';
 import { DEFAULT_METADATA_LIMITS, deprecationOf, type MetadataLimits } from './manifest-fields.ts';
 import { claimJournal, completePublish, defaultOwner, journalKey, repairJournal, type JournalEntry, type PublishOwner, type RepairNote } from './publish-journal.ts';
 import type { PackageIndex } from './package-index.ts';
+import { ManifestCommits } from './manifest-commits.ts';
 
 /** Options of {@link PackageService.rollback}. */
 export interface RollbackOptions {
@@ -51,10 +52,34 @@ export class PackageService {
   /** Judges whether the writer of a publish journal entry is still at work (server.ts gives pids). */
   owner: PublishOwner;
   private readonly inflight = new Set<string>();
+  private readonly afterAnswer = new Set<Promise<void>>();
+  /** Manifest writes, grouped per package; `commits.share` false on Workers. */
+  readonly commits: ManifestCommits;
   /** With `index`, every manifest written is recorded in the package index too. */
   constructor(readonly store: Store, private readonly now: () => Date, revalidateMs = 0, publicUrl?: string, readonly index?: PackageIndex) {
     this.cache = new PackumentCache(store, revalidateMs, () => now().getTime(), publicUrl);
     this.owner = defaultOwner(() => now().getTime());
+    this.commits = new ManifestCommits(store, {
+      current: (name) => this.cache.read(name),
+      written: (name, doc, etag) => this.cache.set(name, doc, etag),
+      derive: async (_name, doc) => {
+        if (doc) await this.index?.recordQuietly(doc);
+      },
+      // A failure here loses nothing (the graph route rebuilds a missing or older file), and must
+      // not fail a change that is already stored.
+      background: (name, doc) => writeGraphFile(this.store, name, doc).catch(() => {}),
+    });
+  }
+
+  /** Resolves once what is written after answering (graph.json, done journal entries) is written for every change so far. */
+  async settled(): Promise<void> {
+    while (this.afterAnswer.size) await Promise.all([...this.afterAnswer]);
+    await this.commits.settled();
+  }
+
+  private later(work: Promise<unknown>): void {
+    const tracked = work.then(() => {}, () => {}).finally(() => this.afterAnswer.delete(tracked));
+    this.afterAnswer.add(tracked);
   }
 
   /** Finishes publishes left by writers that are gone (see {@link repairJournal}); run on start. */
@@ -62,17 +87,15 @@ export class PackageService {
     return repairJournal(this.store, this.owner);
   }
 
-  /** Changes the manifest through check-and-set and keeps the cache current (also for the owner and star changes). */
+  /**
+   * Changes the manifest through check-and-set and keeps the cache current (also for the owner and
+   * star changes). Changes of one package queued behind a write in flight go out together in the
+   * next write ({@link ManifestCommits}); the index entry and graph.json follow each write.
+   */
   async update(name: string, fn: (doc: Packument | null) => Packument | undefined, known?: { doc: Packument; etag: string } | null): Promise<Packument | null> {
     // The cached document stands in for a read and parse of the manifest while its etag is the stored one.
-    const result = await this.store.updateJson<Packument>(keys.manifest(name), fn, known ? { known: { value: known.doc, etag: known.etag } } : {});
-    if (result.written) {
-      this.cache.set(name, result.value, result.etag);
-      if (result.value) await this.index?.recordQuietly(result.value);
-      // Derived data: a failure here loses nothing (the graph route rebuilds a missing or older file),
-      // and must not fail a change that is already stored.
-      await writeGraphFile(this.store, name, result.value).catch(() => {});
-    }
+    const result = await this.commits.commit(name, fn, known);
+    await result.derived;
     return result.value;
   }
 
@@ -84,7 +107,9 @@ export class PackageService {
    * maintainers of a fully unpublished package stay.
    */
   async publish(name: string, p: PreparedPublish, actor: string, who: Maintainer = { name: actor }): Promise<Packument> {
-    const cached = await this.cache.read(name);
+    // Behind a write of the package in flight, its outcome stands in for a read (which would race with it).
+    const latest = this.commits.latest(name);
+    const cached = latest !== undefined ? latest : await this.cache.read(name);
     const existing = cached?.doc ?? null;
     if (existing?.versions[p.version] || existing?.time[p.version]) throw versionExists(name, p.version);
     const time = this.now().toISOString();
@@ -106,7 +131,8 @@ export class PackageService {
     try {
       await this.putTarball(name, p);
       let before: Record<string, string> = {};
-      const doc = await this.update(name, (current) => {
+      let after: Record<string, string> = {};
+      const { value: doc, derived } = await this.commits.commit(name, (current) => {
         if (current?.versions[p.version] || current?.time[p.version]) throw versionExists(name, p.version);
         before = { ...(current?.['dist-tags'] ?? {}) };
         // A copy of the parts that change (the current document may be the cache's and is never
@@ -135,16 +161,21 @@ export class PackageService {
           if (p.readmeFilename !== undefined) next.readmeFilename = p.readmeFilename;
         }
         next._fw = { ...next._fw, sizes: { ...next._fw?.sizes, [p.version]: p.tarball.byteLength } };
+        after = { ...next['dist-tags'] };
         return next;
       }, cached);
       committed = true;
-      await completePublish(this.store, { ...entry, before }, { ...doc!['dist-tags'] }, false);
+      // The version record and the history event are written beside the index entry.
+      await Promise.all([completePublish(this.store, { ...entry, before }, after, false), derived]);
       done = true;
       return doc!;
     } finally {
-      this.inflight.delete(key);
-      // Committed but the record or the event failed: the entry stays for the repair.
-      if (done || !committed) await this.store.delete(key).catch(() => {});
+      // Committed but the record or the event failed: the entry stays for the repair. Done: the entry
+      // goes after the answer (a crash before that only leaves the repair nothing to write).
+      const forget = () => this.store.delete(key).catch(() => {}).finally(() => this.inflight.delete(key));
+      if (done && this.commits.share) this.later(forget());
+      else if (done || !committed) await forget();
+      else this.inflight.delete(key);
     }
   }
 

@@ -80,18 +80,22 @@ export async function claimJournal(store: Store, entry: JournalEntry, owner: Pub
 
 /** Writes the version record and the history event of a committed version, where missing. */
 export async function completePublish(store: Store, entry: JournalEntry, after: Record<string, string>, checkFirst: boolean): Promise<string[]> {
-  const wrote: string[] = [];
   const { name, version, record } = entry;
-  if (!checkFirst || !(await store.head(keys.versionRecord(name, version)))) {
-    await store.putJson(keys.versionRecord(name, version), record);
-    wrote.push('version record');
-  }
-  const seen = checkFirst ? await readHistory(store, name, { type: 'publish' }) : null;
-  if (!seen?.events.some((e) => e.version === version)) {
-    await appendHistory(store, name, [{ type: 'publish', actor: record.publisher, time: record.time, version, before: entry.before, after }]);
-    wrote.push('history event');
-  }
-  return wrote;
+  // Two objects of their own: written side by side.
+  const [recordWritten, eventWritten] = await Promise.all([
+    (async () => {
+      if (checkFirst && (await store.head(keys.versionRecord(name, version)))) return false;
+      await store.putJson(keys.versionRecord(name, version), record);
+      return true;
+    })(),
+    (async () => {
+      const seen = checkFirst ? await readHistory(store, name, { type: 'publish' }) : null;
+      if (seen?.events.some((e) => e.version === version)) return false;
+      await appendHistory(store, name, [{ type: 'publish', actor: record.publisher, time: record.time, version, before: entry.before, after }]);
+      return true;
+    })(),
+  ]);
+  return [...(recordWritten ? ['version record'] : []), ...(eventWritten ? ['history event'] : [])];
 }
 
 /** What the journal repair (`RegistryHandler.repair()`) did for one publish. */
