@@ -6,7 +6,8 @@ import { rawTgz } from './_tar.ts';
 
 const limits = { maxUnpackedSize: 50 * 1024 * 1024, maxEntries: 1000 };
 const pkgJson = (version: string) => ({ name: 'package/package.json', data: JSON.stringify({ name: 'off-thread', version, bin: { t: 'cli.js' } }) });
-const reader = offThreadTarballReader({ workers: 2 });
+// inThreadBelow 0: even these small tarballs go to the workers
+const reader = offThreadTarballReader({ workers: 2, inThreadBelow: 0 });
 afterAll(() => reader.close());
 
 async function failure(p: Promise<unknown>): Promise<RegistryError> {
@@ -42,8 +43,31 @@ describe('offThreadTarballReader', () => {
     expect((await reader(rawTgz([pkgJson('2.0.0')]), limits)).pkg.version).toBe('2.0.0');
   });
 
+  it('reads tarballs under inThreadBelow on the calling thread, starts a worker for larger ones and stops it when idle', async () => {
+    const own = offThreadTarballReader({ inThreadBelow: 2048, idleMs: 50 });
+    try {
+      const small = rawTgz([pkgJson('1.0.0')]);
+      expect(small.byteLength).toBeLessThan(2048);
+      expect((await own(small, limits)).pkg.version).toBe('1.0.0');
+      expect(own.running).toBe(0);
+      // random bytes do not compress: over the bound
+      const noise = Buffer.from(crypto.getRandomValues(new Uint8Array(4096))).toString('base64');
+      const large = rawTgz([pkgJson('1.0.1'), { name: 'package/noise.txt', data: noise }]);
+      expect(large.byteLength).toBeGreaterThanOrEqual(2048);
+      expect((await own(large, limits)).files).toEqual(['package.json', 'noise.txt']);
+      expect(own.running).toBe(1);
+      for (let i = 0; i < 100 && own.running > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(own.running).toBe(0);
+      // and starts again when needed
+      expect((await own(large, limits)).pkg.version).toBe('1.0.1');
+      expect(own.running).toBe(1);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('refuses new work once closed', async () => {
-    const own = offThreadTarballReader();
+    const own = offThreadTarballReader({ inThreadBelow: 0 });
     expect((await own(rawTgz([pkgJson('1.0.0')]), limits)).fileCount).toBe(1);
     await own.close();
     const closed = await failure(own(rawTgz([pkgJson('1.0.0')]), limits));
