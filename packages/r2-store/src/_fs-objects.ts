@@ -10,6 +10,7 @@ import { CHUNK, hashFile, readTrailer, type Described } from './_fs-format.ts';
 import { encodeSidecar, entryFor, entryWithBytes, fileIdOf, isSidecarName, sameFile, parseSidecar, sidecarName, type Entry, type FileId, type Sidecar } from './_fs-meta.ts';
 import { chunksOf, code, fsyncDir, INTERNAL, isMissing, prune, publishFile, tempPath } from './_fs-io.ts';
 import { validateKey } from './validate-key.ts';
+import { changeMap } from './_fs-changes.ts';
 
 /** An open object: its handle, what it is, and how that was learnt. */
 export interface Opened {
@@ -40,6 +41,7 @@ export function toInfo(key: string, e: Described, mtime: Date): ObjectInfo {
 export function fsObjects(root: string, staleMs: number) {
   const tmpDir = join(root, INTERNAL, 'tmp');
   const lockDir = join(root, INTERNAL, 'locks');
+  const changes = changeMap(root);
 
   const pathOf = (key: string) => {
     validateKey(key);
@@ -208,6 +210,8 @@ export function fsObjects(root: string, staleMs: number) {
       await (prev ? stageSidecar(key, prev, undefined).then((t) => publishSidecar(key, t)) : unlink(sidecarOf(path))).catch(() => {});
       await prune(root, dirname(path));
       throw err;
+    } finally {
+      changes.note(key);
     }
   }
 
@@ -278,12 +282,13 @@ export function fsObjects(root: string, staleMs: number) {
         if (!isMissing(err)) throw err;
       }
       await unlink(sidecarOf(target)).catch(() => {});
+      changes.note(key);
       await fsyncDir(dirname(target));
       await prune(root, dirname(target));
     }, staleMs);
   }
 
-  return { tmpDir, lockDir, lockOf, pathOf, sidecarOf, readSidecar, statFile, openObject, headOf, current, writeTemp, stageSidecar, commit, adopt, repair, remove };
+  return { tmpDir, lockDir, changes, lockOf, pathOf, sidecarOf, readSidecar, statFile, openObject, headOf, current, writeTemp, stageSidecar, commit, adopt, repair, remove };
 }
 
 export type FsObjects = ReturnType<typeof fsObjects>;

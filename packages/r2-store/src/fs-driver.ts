@@ -39,7 +39,8 @@ function checkCondition(key: string, current: ObjectInfo | Entry | null, opts: P
  * a crash leaves the old or the new object. `head` is one stat and one small read. Every write holds
  * a per-key lock file, so conditional puts are safe across processes on one machine; a lock left by
  * a killed process is recovered (dead pid, or age), and every stale lock in the folder is removed at
- * the driver's first use (keys never written again too). Folders written in the older format (bytes
+ * the driver's first use (keys never written again too). On a local filesystem every committed write
+ * also stamps the key's slot in a shared change map, which `changeStamp` reads from memory on Bun. Folders written in the older format (bytes
  * followed by a JSON trailer) are read as they are and migrated to plain files at the first use.
  * Node and Bun only. A key cannot also be a folder of longer keys (`a` and `a/b`), nor have a segment
  * of the form `.<name>.fw-meta`: INVALID_KEY.
@@ -113,6 +114,8 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
       return { ...toInfo(key, o.entry, o.mtime), body };
     },
     head: (key) => objects.headOf(key).catch((err) => fail(key, err)),
+    // the key is not validated here: reading the slot of any string is harmless, and this is per GET
+    changeStamp: (key) => objects.changes.read(key),
     async put(key, body, opts = {}) {
       pathOf(key);
       await init();

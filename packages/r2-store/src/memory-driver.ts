@@ -15,6 +15,10 @@ interface Entry extends StoredObject {}
 export function memoryDriver(): ObjectStore {
   const objects = new Map<string, Entry>();
   let sorted: string[] | undefined;
+  // changeStamp: the number of the last write of each key written (all in this process, so exact)
+  const written = new Map<string, number>();
+  let writes = 0;
+  const changed = (key: string) => written.set(key, ++writes);
 
   const info = (e: Entry): ObjectInfo => {
     const out: ObjectInfo = { key: e.key, etag: e.etag, size: e.size, lastModified: e.lastModified };
@@ -75,16 +79,22 @@ export function memoryDriver(): ObjectStore {
       if (options.metadata !== undefined) entry.metadata = { ...options.metadata };
       if (!objects.has(key)) sorted = undefined;
       objects.set(key, entry);
+      changed(key);
       return { key, etag };
     },
     async delete(key) {
       validateKey(key);
       if (objects.delete(key)) sorted = undefined;
+      changed(key);
     },
     async deleteMany(keys) {
       keys.forEach(validateKey);
-      for (const key of keys) if (objects.delete(key)) sorted = undefined;
+      for (const key of keys) {
+        if (objects.delete(key)) sorted = undefined;
+        changed(key);
+      }
     },
+    changeStamp: (key) => written.get(key) ?? 0,
     async list(options = {}) {
       validatePrefix(options.prefix);
       sorted ??= [...objects.keys()].sort(compareKeys);

@@ -97,6 +97,7 @@ export function wrapStore(driver: ObjectStore): Store {
     delete: (key) => driver.delete(key),
     deleteMany: (keys) => driver.deleteMany(keys),
     list: (options) => driver.list(options),
+    ...(driver.changeStamp ? { changeStamp: (key: string) => driver.changeStamp!(key) } : {}),
     close: async () => {
       await driver.close?.();
     },

@@ -75,6 +75,19 @@ export interface ObjectStore {
   list(options?: ListOptions): Promise<ListResult>;
   /** Release sockets, file handles. Optional. */
   close?(): Promise<void>;
+  /**
+   * A synchronous change signal, where the driver has one (fs on a local filesystem, on Bun; memory):
+   * a number that reads differently once a put or delete of `key` has completed — through any driver
+   * over the same storage, in any process — than it read before. Read it before a `head` or `get`;
+   * while it still reads the same, that object has not been written since. Keys may share a signal
+   * (a write of one then looks like a write of the other). Undefined, or no method, where there is
+   * none: then only a `head` tells.
+   * @example
+   * const seen = store.changeStamp?.(key);
+   * const info = await store.head(key);
+   * // later: store.changeStamp?.(key) === seen && seen !== undefined → info is still current
+   */
+  changeStamp?(key: string): number | undefined;
 }
 
 export interface UpdateJsonOptions<T = unknown> {

@@ -22,6 +22,8 @@ export interface ContractOptions {
    * asks the host for the workerd process's RSS.
    */
   memory?: { rss(): number | Promise<number>; gc?(): void; sampleMs?: number };
+  /** Whether the driver has a `changeStamp` (a synchronous change signal) here. Default false. */
+  changeStamp?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -100,6 +102,35 @@ export function testDriver(name: string, setup: () => Promise<DriverSetup>, opti
       expect(await store.getStream('basic/a.txt')).toBeNull();
       expect(await store.head('basic/a.txt')).toBeNull();
       await store.delete('basic/a.txt'); // deleting what is gone is not an error
+    });
+
+    if (!options.changeStamp) {
+      it('has no changeStamp: every reader has to head', () => {
+        expect(made.driver.changeStamp).toBeUndefined();
+        expect(store.changeStamp).toBeUndefined();
+      });
+    } else it('changeStamp reads differently after each put and delete of the key, and the same while nothing is written', async () => {
+      expect(typeof store.changeStamp).toBe('function');
+      const seen: (number | undefined)[] = [store.changeStamp!('stamp/a.json')];
+      expect(typeof seen[0]).toBe('number');
+      await store.head('stamp/a.json');
+      await store.put('stamp/other.json', '{}'); // another key: may share a slot, so no assertion on a
+      seen.push(store.changeStamp!('stamp/a.json'));
+      await store.put('stamp/a.json', '{"v":1}');
+      seen.push(store.changeStamp!('stamp/a.json'));
+      expect(seen[2]).not.toBe(seen[1]);
+      expect(store.changeStamp!('stamp/a.json')).toBe(seen[2]); // nothing written since
+      await store.put('stamp/a.json', '{"v":2}', { ifMatch: (await store.head('stamp/a.json'))!.etag });
+      seen.push(store.changeStamp!('stamp/a.json'));
+      expect(seen[3]).not.toBe(seen[2]);
+      await expectCode(store.put('stamp/a.json', '{}', { ifNoneMatch: '*' }), 'PRECONDITION_FAILED');
+      await store.delete('stamp/a.json');
+      seen.push(store.changeStamp!('stamp/a.json'));
+      expect(seen[4]).not.toBe(seen[3]);
+      await store.deleteMany(['stamp/other.json']);
+      await store.put('stamp/a.json', '{}');
+      await store.deleteMany(['stamp/a.json']);
+      expect(store.changeStamp!('stamp/a.json')).not.toBe(seen[4]);
     });
 
     it('round-trips JSON and reports INVALID_JSON for bytes that are not JSON', async () => {

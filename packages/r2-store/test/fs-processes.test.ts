@@ -186,4 +186,20 @@ describe('fs driver across processes', () => {
     expect(seen).toBeGreaterThan(0);
     expect(partial).toBe(0);
   });
+  it('a write committed by another process changes this process\'s changeStamp of the key before that write returns; a process that opens the store and writes nothing leaves it', async () => {
+    const root = await tempRoot();
+    const store = createStore({ driver: 'fs', root });
+    await store.putJson('packages/p/manifest.json', { n: 0 });
+    const before = store.changeStamp!('packages/p/manifest.json');
+    expect(typeof before).toBe('number');
+    const reader = await exited(run('counter-worker.ts', [root, 'packages/q/manifest.json', '1', '0'])); // opens the store, writes nothing
+    expect(reader.code, reader.err).toBe(0);
+    expect(store.changeStamp!('packages/p/manifest.json')).toBe(before);
+    const writer = await exited(run('counter-worker.ts', [root, 'packages/p/manifest.json', '1', '1']));
+    expect(writer.code, writer.err).toBe(0);
+    const after = store.changeStamp!('packages/p/manifest.json');
+    expect(after).not.toBe(before);
+    expect(await store.getJson('packages/p/manifest.json')).toEqual({ n: 1 });
+    expect(store.changeStamp!('packages/p/manifest.json')).toBe(after);
+  });
 });

@@ -8,7 +8,7 @@ import { testDriver } from './contract.ts';
 testDriver('fs', async () => {
   const root = await mkdtemp(join(tmpdir(), 'fw-store-fs-'));
   return { driver: fsDriver({ root }), cleanup: () => rm(root, { recursive: true, force: true }) };
-});
+}, { changeStamp: true });
 
 describe('fs driver specifics', () => {
   let root: string;

@@ -1,7 +1,7 @@
 import type { HandlerContext } from './_context.ts';
 import { negotiate } from './_negotiate.ts';
 import { assertPackageName, versionOfTarball } from './_names.ts';
-import { localTarball, packumentResponse, tarballResponse } from './_routes-packages.ts';
+import { localTarball, packumentResponse, tarballAnswer, tarballResponse } from './_routes-packages.ts';
 
 // `/name`, `/@scope/name`, `/@scope%2fname`, each optionally followed by `/-/<file>.tgz`; no query.
 // Anything else (and any name that needs decoding) takes the router.
@@ -11,12 +11,16 @@ const HOT_PATH = /^\/((?:@[a-z0-9][a-z0-9._~-]*(?:\/|%2[fF]))?[a-z0-9][a-z0-9._~
  * The hot GETs, answered before the router: an anonymous GET or HEAD of a local packument (with its
  * 304) or of a local tarball. The same checks and answers as the routes (the package rules, the
  * packument cache's revalidation, the tarball cache's integrity check), without the router, the web
- * UI's middleware or a second URL parse. Returns null for everything else, which the router answers
- * as before (credentials, uplinks, errors, the web UI under `/package/`).
+ * UI's middleware or a second URL parse. When the packument cache knows its copy current without I/O
+ * (the store's change map) and the answer is in memory, the Response is returned synchronously, not
+ * as a promise: Bun then sends it at the cost of a bare `Bun.serve` answer. Returns null for
+ * everything else, which the router answers as before (credentials, uplinks, errors, the web UI
+ * under `/package/`).
  * @example
- * const res = (await fastGet(ctx, req)) ?? (await app.fetch(req));
+ * const fast = fastGet(ctx, req);
+ * const res = fast instanceof Response ? fast : (await fast) ?? (await app.fetch(req));
  */
-export async function fastGet(ctx: HandlerContext, req: Request): Promise<Response | null> {
+export function fastGet(ctx: HandlerContext, req: Request): Response | Promise<Response | null> | null {
   if ((req.method !== 'GET' && req.method !== 'HEAD') || req.headers.has('authorization')) return null;
   const url = req.url;
   const at = url.indexOf('/', url.indexOf('//') + 2);
@@ -31,13 +35,26 @@ export async function fastGet(ctx: HandlerContext, req: Request): Promise<Respon
     return null; // the router gives the error answer
   }
   if (!ctx.auth.can(null, 'access', name)) return null;
+  const cache = ctx.service.cache;
   if (file === undefined) {
     const { abbreviated, gzip } = negotiate(req.headers);
-    const rendered = await ctx.service.cache.render(name, abbreviated ? 'abbreviated' : 'full', gzip);
-    return rendered ? packumentResponse(req, rendered, abbreviated, gzip) : null;
+    const form = abbreviated ? 'abbreviated' : 'full';
+    const now = cache.renderNow(name, form, gzip);
+    if (now) return packumentResponse(req, now, abbreviated, gzip, true);
+    return cache.render(name, form, gzip).then((rendered) => rendered ? packumentResponse(req, rendered, abbreviated, gzip) : null);
   }
   const version = versionOfTarball(name, file);
   if (!version) return null;
+  const known = cache.readNow(name);
+  if (known) {
+    const integrity = known.doc.versions[version]?.dist?.integrity;
+    const bytes = integrity ? ctx.tarballs.get(name, file, integrity) : null;
+    if (bytes) return tarballAnswer(ctx, req, name, version, { body: bytes.bytes, etag: bytes.etag, size: bytes.bytes.byteLength });
+  }
+  return tarballAfterRead(ctx, req, name, file, version);
+}
+
+async function tarballAfterRead(ctx: HandlerContext, req: Request, name: string, file: string, version: string): Promise<Response | null> {
   const local = await ctx.service.cache.read(name);
   const manifest = local?.doc.versions[version];
   if (!manifest) return null;

@@ -83,6 +83,7 @@ export async function gzip(body: Blob): Promise<Blob> {
 /** True when an If-None-Match header lists `etag` (weak comparison, `*` matches). */
 export function etagMatches(header: string | null, etag: string): boolean {
   if (!header) return false;
+  if (header === etag) return true; // what clients send back
   const bare = etag.replace(/^W\//, '');
   return header.split(',').some((t) => {
     const v = t.trim();

@@ -79,27 +79,51 @@ export function proxyVia(ctx: HandlerContext, req: Request): string[] {
  * of server CPU per request and a one-chunk stream 18 us (176 KB: 105 vs 36 us, the same as a bare
  * synchronous answer); below 8 KB both are cheap. The stream is sent chunked, without Content-Length.
  */
-function sendable(body: Blob | Uint8Array): BodyInit {
-  if (!(body instanceof Uint8Array) || body.byteLength < 8192) return body as BodyInit;
+function sendable(body: Blob | Uint8Array, synchronous: boolean): BodyInit {
+  if (synchronous || !(body instanceof Uint8Array) || body.byteLength < 8192) return body as BodyInit;
   return new ReadableStream<Uint8Array>({ start(c) { c.enqueue(body); c.close(); } });
 }
 
-/** The answer for a rendered packument form: 304 on a matching If-None-Match, the (gzip) bytes otherwise. */
-export function packumentResponse(req: Request, rendered: { body: Blob | Uint8Array; etag: string; gz?: Blob | Uint8Array }, abbreviated: boolean, wantGzip: boolean): Response {
-  const headers: Record<string, string> = {
-    etag: rendered.etag,
-    vary: 'Accept, Accept-Encoding',
-    'cache-control': 'no-cache',
-  };
-  if (etagMatches(req.headers.get('if-none-match'), rendered.etag)) return new Response(null, { status: 304, headers });
-  headers['content-type'] = abbreviated ? ABBREVIATED : 'application/json';
+/**
+ * The answer for a rendered packument form: 304 on a matching If-None-Match, the (gzip) bytes
+ * otherwise. `synchronous`: the handler returns it without having awaited anything, so the bytes go
+ * as they are (with a Content-Length); after an await, large bytes go as a one-chunk stream (see
+ * docs/performance.md: Bun 1.4 sends a byte body resolved after an await at several times the CPU).
+ */
+export function packumentResponse(req: Request, rendered: Rendered, abbreviated: boolean, wantGzip: boolean, synchronous = false): Response {
+  const headers = headersOf(rendered, abbreviated);
+  if (etagMatches(req.headers.get('if-none-match'), rendered.etag)) return new Response(null, { status: 304, headers: headers.notModified });
   if (wantGzip && rendered.gz) {
-    headers['content-encoding'] = 'gzip';
     // On Workers a body sent with Content-Encoding is compressed again unless marked as encoded
     // already (`encodeBody: 'manual'`); other runtimes ignore the field.
-    return new Response(sendable(rendered.gz), { headers, encodeBody: 'manual' } as ResponseInit);
+    return new Response(sendable(rendered.gz, synchronous), { headers: headers.gzip, encodeBody: 'manual' } as ResponseInit);
   }
-  return new Response(sendable(rendered.body), { headers });
+  return new Response(sendable(rendered.body, synchronous), { headers: headers.plain });
+}
+
+type Rendered = { body: Blob | Uint8Array; etag: string; gz?: Blob | Uint8Array };
+interface RenderedHeaders { notModified: Headers; plain: Headers; gzip: Headers }
+
+// The answer headers of each rendered form, made once: a Response copies them, and building them
+// from an object literal per request was a measurable part of a hot GET.
+const renderedHeaders = new WeakMap<Rendered, { full?: RenderedHeaders; abbreviated?: RenderedHeaders }>();
+
+function headersOf(rendered: Rendered, abbreviated: boolean): RenderedHeaders {
+  let forms = renderedHeaders.get(rendered);
+  if (!forms) renderedHeaders.set(rendered, (forms = {}));
+  const form = abbreviated ? 'abbreviated' : 'full';
+  let made = forms[form];
+  if (!made) {
+    const base = { etag: rendered.etag, vary: 'Accept, Accept-Encoding', 'cache-control': 'no-cache' };
+    const type = abbreviated ? ABBREVIATED : 'application/json';
+    made = {
+      notModified: new Headers(base),
+      plain: new Headers({ ...base, 'content-type': type }),
+      gzip: new Headers({ ...base, 'content-type': type, 'content-encoding': 'gzip' }),
+    };
+    forms[form] = made;
+  }
+  return made;
 }
 
 async function getPackument(ctx: HandlerContext, req: Request, url: URL, name: string): Promise<Response> {
@@ -161,12 +185,18 @@ export async function localTarball(ctx: HandlerContext, name: string, file: stri
 
 /** The answer for a tarball found: 304, HEAD or the bytes, counting the download. */
 export async function tarballResponse(ctx: HandlerContext, req: Request, name: string, version: string, found: TarballObject): Promise<Response> {
-  const etag = `"${found.etag.replace(/[^A-Za-z0-9._-]/g, '')}"`;
-  const headers: Record<string, string> = { etag, 'cache-control': 'public, max-age=31536000, immutable' };
-  const notModified = etagMatches(req.headers.get('if-none-match'), etag);
   // A body that is not sent is closed here: an unread file stream held its descriptor open.
-  if ((notModified || req.method === 'HEAD') && found.body instanceof ReadableStream) await found.body.cancel();
-  if (notModified) return new Response(null, { status: 304, headers });
+  if (found.body instanceof ReadableStream && (req.method === 'HEAD' || etagMatches(req.headers.get('if-none-match'), tarballEtag(found)))) await found.body.cancel();
+  return tarballAnswer(ctx, req, name, version, found);
+}
+
+const tarballEtag = (found: TarballObject) => `"${found.etag.replace(/[^A-Za-z0-9._-]/g, '')}"`;
+
+/** {@link tarballResponse} for a body that needs no closing (bytes in memory): without an await. */
+export function tarballAnswer(ctx: HandlerContext, req: Request, name: string, version: string, found: TarballObject): Response {
+  const etag = tarballEtag(found);
+  const headers: Record<string, string> = { etag, 'cache-control': 'public, max-age=31536000, immutable' };
+  if (etagMatches(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
   headers['content-type'] = 'application/octet-stream';
   headers['content-length'] = String(found.size);
   if (req.method === 'HEAD') return new Response(null, { headers });

@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 
-/** A fetch-style handler that also gets the peer address the runtime saw. */
-export type AddressedFetch = (req: Request, address: string | null) => Promise<Response>;
+/** A fetch-style handler: a Response or a promise of one. */
+export type ServeFetch = (req: Request) => Response | Promise<Response>;
 
 export interface Listening {
   port: number;
+  /** The peer address the runtime saw for a request in flight (asked only when needed: on Bun a lookup per call). */
+  addressOf(req: Request): string | null;
   /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then closes what remains. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -21,7 +23,7 @@ interface ServeOptions {
    * what exceeds it gets the runtime's bare 413.
    */
   maxBodySize: number;
-  fetch: AddressedFetch;
+  fetch: ServeFetch;
 }
 
 declare const Bun: {
@@ -39,10 +41,11 @@ async function serveBun({ host, port, maxBodySize, fetch }: ServeOptions): Promi
     hostname: host,
     port,
     maxRequestBodySize: maxBodySize,
-    fetch: (req: Request, srv: { requestIP(r: Request): { address: string } | null }) => fetch(req, srv.requestIP(req)?.address ?? null),
+    fetch,
   });
   return {
     port: server.port,
+    addressOf: (req) => server.requestIP(req)?.address ?? null,
     async stop(graceMs = 5000) {
       const timer = setTimeout(() => void server.stop(true), graceMs);
       await server.stop(false);
@@ -120,6 +123,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: import('node:stre
 }
 
 async function serveNode({ host, port, fetch }: ServeOptions): Promise<Listening> {
+  const addresses = new WeakMap<Request, string>();
   const server = createServer((req, res) => {
     let request: Request;
     try {
@@ -129,7 +133,10 @@ async function serveNode({ host, port, fetch }: ServeOptions): Promise<Listening
       return;
     }
     Promise.resolve()
-      .then(() => fetch(request, req.socket.remoteAddress ?? null))
+      .then(() => {
+        if (req.socket.remoteAddress) addresses.set(request, req.socket.remoteAddress);
+        return fetch(request);
+      })
       .then((response) => send(res, response))
       .catch(() => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -144,6 +151,7 @@ async function serveNode({ host, port, fetch }: ServeOptions): Promise<Listening
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : port,
+    addressOf: (req) => addresses.get(req) ?? null,
     stop: (graceMs = 5000) => new Promise<void>((resolve) => {
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       server.close(() => {

@@ -82,16 +82,26 @@ export interface RegistryHandlerDeps {
 }
 
 /**
- * The handler: a web `fetch` function plus `idle()` (resolves once download counts and the graph.json
- * files written after answering are stored) and
+ * The handler: a web `fetch` function (as Bun.serve's, Workers' and Hono's: a Response or a promise
+ * of one; the hot GETs the cache can answer from memory come back synchronously) plus `idle()`
+ * (resolves once download counts and the graph.json files written after answering are stored) and
  * `repair()` (finishes publishes a killed server left half done; run it on start).
  */
-export type RegistryHandler = ((req: Request) => Promise<Response>) & { idle(): Promise<void>; repair(): Promise<RepairNote[]> };
+export type RegistryHandler = ((req: Request) => Response | Promise<Response>) & { idle(): Promise<void>; repair(): Promise<RepairNote[]> };
 
 const DEFAULT_MAX_BODY = 100 * 1024 * 1024;
 const DEFAULT_MIN_RELEASE_AGE = 86_400;
 
 /** Hides token ids and legacy tokens that some npm routes carry in their path (also in malformed paths). */
+/** The path of a request URL without its query: sliced when plain, through URL when it has dot segments or escapes. */
+function pathOf(url: string): string {
+  const at = url.indexOf('/', url.indexOf('//') + 2);
+  if (at < 0) return '/';
+  const query = url.indexOf('?', at);
+  const path = query < 0 ? url.slice(at) : url.slice(at, query);
+  return /\/\.|[%\\#]/.test(path) ? new URL(url).pathname : path;
+}
+
 function logPath(pathname: string): string {
   return pathname.replace(/(\/-\/npm\/v1\/tokens\/token\/|\/-\/user\/token\/)[^/]+/gi, '$1[redacted]');
 }
@@ -129,6 +139,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   const caches = { ...baseConfig().cache, ...deps.config.cache };
   const service = new PackageService(deps.store, now, deps.packumentRevalidateMs ?? caches.packumentRevalidate * 1000, publicUrl, index);
   service.cache.limits = { maxEntries: caches.packuments, maxBytes: caches.packumentBytes };
+  service.cache.stampMaxAgeMs = (caches.changeMapMaxAge ?? 1) * 1000;
   service.cache.shareReads = deps.shareInflight ?? true;
   service.commits.share = deps.shareInflight ?? true;
   service.metadata = metadataLimits;
@@ -200,32 +211,45 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   app.route('/', feedRoutes(ctx));
   app.route('/', ownerRoutes(ctx));
   app.route('/', deps.auth.routes);
-  mountWeb(app, ctx, () => handler);
+  mountWeb(app, ctx, () => async (req) => handler(req));
   app.all('*', (c) => packageRoute(ctx, c.req.raw));
   app.onError((err) => errorResponse(toRegistryError(err)));
 
-  const handler = async (req: Request): Promise<Response> => {
-    const started = performance.now();
-    let res: Response;
-    try {
-      // A runtime builds the URL from the Host header; a malformed one must be a 400, not a 500.
-      if (!URL.canParse(req.url)) throw new RegistryError('BAD_REQUEST', 'malformed request URL or Host header');
-      res = (await fastGet(ctx, req)) ?? (await app.fetch(req));
-    } catch (err) {
-      res = errorResponse(toRegistryError(err));
-    }
+  const finish = (req: Request, res: Response, started: number): Response => {
     if (deps.logger) {
       const e = errorOf(res);
       const failure: { error?: string; cause?: string } = {};
       if (e) failure.error = e.message;
       if (e && e.status >= 500) failure.cause = String((e.cause as Error)?.stack ?? e.cause ?? e.message).slice(0, 2000);
       let path = req.url;
-      try { path = logPath(new URL(req.url).pathname); } catch { /* keep raw */ }
+      try { path = logPath(pathOf(req.url)); } catch { /* keep raw */ }
       try {
         deps.logger({ method: req.method, path, status: res.status, ms: Math.round((performance.now() - started) * 100) / 100, ...failure });
       } catch { /* a failing log sink never fails the request */ }
     }
     return res;
+  };
+  const answer = async (req: Request, fast: Promise<Response | null> | null, started: number): Promise<Response> => {
+    let res: Response;
+    try {
+      res = (fast && (await fast)) ?? (await app.fetch(req));
+    } catch (err) {
+      res = errorResponse(toRegistryError(err));
+    }
+    return finish(req, res, started);
+  };
+  const handler = (req: Request): Response | Promise<Response> => {
+    const started = deps.logger ? performance.now() : 0;
+    let fast: Response | Promise<Response | null> | null;
+    try {
+      // A runtime builds the URL from the Host header; a malformed one must be a 400, not a 500.
+      if (!URL.canParse(req.url)) throw new RegistryError('BAD_REQUEST', 'malformed request URL or Host header');
+      fast = fastGet(ctx, req);
+    } catch (err) {
+      return finish(req, errorResponse(toRegistryError(err)), started);
+    }
+    // an answer from memory goes back as it is: no promise, no await
+    return fast instanceof Response ? finish(req, fast, started) : answer(req, fast, started);
   };
   return Object.assign(handler, { idle: async () => { await Promise.all([ctx.downloads.idle(), service.settled()]); }, repair: () => service.repair() });
 }

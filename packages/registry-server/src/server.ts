@@ -84,21 +84,19 @@ export class NPMRegistryServer {
     const { listen } = this.config;
     const store = this.#deps.store ?? createStore(this.config.storage);
     this.#store = store;
-    const addresses = new WeakMap<Request, string>();
-    const clientAddress = (req: Request) => addresses.get(req) ?? null;
+    // kept here, not read from this.#listening: requests finishing during stop() still have their peer
+    let listening: Listening | undefined;
+    const clientAddress = (req: Request) => listening?.addressOf(req) ?? null;
     // With port 0 the public URL is only known after listening; the handler reads it lazily.
     let handle: RegistryHandler | undefined;
     let ready!: (h: RegistryHandler) => void;
     const handlerReady = new Promise<RegistryHandler>((r) => (ready = r));
-    this.#listening = await serve({
+    this.#listening = listening = await serve({
       runtime: this.#deps.runtime,
       host: listen.host,
       port: listen.port,
       maxBodySize: this.config.limits.maxBodySize * 4 + 1024 * 1024,
-      fetch: async (req, address) => {
-        if (address) addresses.set(req, address);
-        return (handle ?? (await handlerReady))(req);
-      },
+      fetch: (req) => (handle ? handle(req) : handlerReady.then((h) => h(req))),
     });
     if (listen.port === 0 && this.config.publicUrl === defaultPublicUrl(listen.host, 0)) {
       this.#publicUrl = defaultPublicUrl(listen.host, this.#listening.port);

@@ -93,7 +93,7 @@ export function setup(over: Partial<RegistryHandlerDeps> & { rules?: PackageRule
     ...(over.publishOwner ? { publishOwner: over.publishOwner } : {}),
   });
   const call = (method: string, path: string, opts: CallOptions = {}) =>
-    handler(new Request(`${BASE}${path}`, requestInit(method, opts)));
+    Promise.resolve(handler(new Request(`${BASE}${path}`, requestInit(method, opts))));
   return { store, handler, logs, call };
 }
 

@@ -225,7 +225,7 @@ describe('revalidation and loops', () => {
   });
 
   it('two registries that proxy each other answer an unknown name with an error instead of looping', async () => {
-    const servers: Array<{ handler: (r: Request) => Promise<Response> }> = [];
+    const servers: Array<{ handler: (r: Request) => Response | Promise<Response> }> = [];
     const serve = (i: number) => Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: (req) => servers[i]!.handler(req) });
     const a = serve(0);
     const b = serve(1);

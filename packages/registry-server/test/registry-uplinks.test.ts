@@ -12,7 +12,7 @@ afterEach(() => { for (const stop of stops) stop(); stops = []; });
 
 /** A second instance of our handler, served on 127.0.0.1 by Bun.serve, as the upstream registry. */
 function upstreamRegistry(): Setup & { url: string; stop: () => void } {
-  let handler: (req: Request) => Promise<Response> = async () => new Response(null, { status: 503 });
+  let handler: (req: Request) => Response | Promise<Response> = async () => new Response(null, { status: 503 });
   const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: (req) => handler(req) });
   const url = `http://127.0.0.1:${server.port}`;
   const up = setup({ publicUrl: url });

@@ -14,6 +14,9 @@ const UNDER_TEST = ['r2-store', 'secrets', 'registry-server', 'bunx'] as const;
 const node = realNode();
 
 const ESM = `
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createStore, keys } from '@factorywager/r2-store';
 import { RegistrySecretsManager } from '@factorywager/secrets';
 import { baseConfig, createAuth, createRegistryHandler } from '@factorywager/registry-server';
@@ -26,6 +29,12 @@ await store.putJson(keys.manifest('@s/p'), { n: 1 });
 const updated = await store.updateJson(keys.manifest('@s/p'), (v) => ({ n: v.n + 1 }));
 let code = null;
 try { await store.put('../escape', 'x'); } catch (err) { code = err.code; }
+const folder = mkdtempSync(join(tmpdir(), 'fw-packaging-fs-'));
+const onDisk = createStore({ driver: 'fs', root: folder });
+await onDisk.putJson(keys.manifest('p'), { n: 1 });
+// every writer, on Node too, stamps the change map that servers on Bun read from memory
+const stamped = readFileSync(join(folder, '.fw-store', 'changes')).some((b) => b !== 0);
+rmSync(folder, { recursive: true, force: true });
 
 const secrets = new RegistrySecretsManager({ store, env: { FW_MASTER_KEY: 'a passphrase of sixteen+ chars' }, useBunSecrets: false, actor: 'packaging' });
 await secrets.setSecret('app/token', 'v1-value');
@@ -48,7 +57,7 @@ let integrity = null;
 try { verifyIntegrity(new Uint8Array([1]), 'sha512-' + 'A'.repeat(86) + '==', 'p@1.0.0'); } catch (err) { integrity = err.code; }
 const runner = { spec: parseSpec('@s/p@^1').type, cache: await bunx.listCache(), integrity, warm: await warmLookup({ spec: 'p@1.0.0', args: [], env: { BUNX_CACHE_DIR: '/nonexistent/fw-bunx-cache' } }) };
 
-console.log(JSON.stringify({ n: updated.value.n, code, value: await secrets.getSecret('app/token'), versions, ping, bad: [bad.status, typeof (await bad.json()).error], page, served, runner }));
+console.log(JSON.stringify({ n: updated.value.n, code, stamped, value: await secrets.getSecret('app/token'), versions, ping, bad: [bad.status, typeof (await bad.json()).error], page, served, runner }));
 `;
 
 const CJS = `(async () => {${ESM
@@ -64,7 +73,7 @@ import { BunXIntegration, type BunxErrorCode } from '@factorywager/bunx';
 import { warmLookup, type WarmResult } from '@factorywager/bunx/warm';
 const store: Store = createStore({ driver: 'memory' });
 const config: RegistryConfig = baseConfig();
-const handler: (req: Request) => Promise<Response> = createRegistryHandler({ store, config, auth: createAuth({ store, config }) });
+const handler: (req: Request) => Response | Promise<Response> = createRegistryHandler({ store, config, auth: createAuth({ store, config }) });
 const codes: [StoreErrorCode, SecretsErrorCode, RegistryErrorCode] = ['PRECONDITION_FAILED', 'DECRYPT_FAILED', 'VERSION_EXISTS'];
 // @ts-expect-error the driver name is checked
 createStore({ driver: 'ftp' });
@@ -79,6 +88,7 @@ export const used = [handler, codes, RegistrySecretsManager, NPMRegistryServer, 
 const EXPECTED = {
   n: 2,
   code: 'INVALID_KEY',
+  stamped: true,
   value: 'v2-value',
   versions: ['2:rotate', '1:create'],
   ping: 200,

@@ -54,6 +54,31 @@ describe('two server processes over one fs store', () => {
     expect(await verifyAllVersions(pair.b.url)).toEqual({ versions: CLIENTS * VERSIONS_EACH, verified: CLIENTS * VERSIONS_EACH });
     expect((await checkStore(pair.a.dataDir)).problems).toEqual([]);
   });
+
+  it('shows a publish and a dist-tag move through one replica on the very next GET through the other, which was answering that package from memory', async () => {
+    const name = 'fw-next-get';
+    const token = await addUser(pair.a.url, 'next-get', 'next-get-password');
+    const wrong: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      const version = `1.${i}.0`;
+      const res = await publish(pair.a.url, token, name, version);
+      expect(res.status, await res.text()).toBe(201);
+      // B keeps answering the packument between publishes: from its cache once its change stamp is read
+      const seen = await (await fetch(`${pair.b.url}/${name}`, { headers: { accept: 'application/vnd.npm.install-v1+json' } })).json() as { 'dist-tags': Record<string, string>; versions: Record<string, { dist: { tarball: string } }> };
+      if (!seen.versions[version] || seen['dist-tags'].latest !== version) wrong.push(`${version}: B showed latest ${seen['dist-tags'].latest}`);
+      for (let k = 0; k < 5; k++) await (await fetch(`${pair.b.url}/${name}`)).arrayBuffer();
+      const etag = (await fetch(`${pair.b.url}/${name}`)).headers.get('etag')!;
+      expect((await fetch(`${pair.b.url}/${name}`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+      const tarball = await fetch(seen.versions[version]!.dist.tarball.replace(pair.a.url, pair.b.url));
+      if (tarball.status !== 200) wrong.push(`${version}: tarball through B ${tarball.status}`);
+      await tarball.arrayBuffer();
+    }
+    const moved = await fetch(`${pair.a.url}/-/package/${name}/dist-tags/latest`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify('1.3.0') });
+    expect(moved.status, await moved.text()).toBeLessThan(300);
+    const after = await (await fetch(`${pair.b.url}/${name}`)).json() as { 'dist-tags': Record<string, string> };
+    expect(after['dist-tags'].latest).toBe('1.3.0');
+    expect(wrong).toEqual([]);
+  });
 });
 
 describe('two server processes over one bucket on the local S3-protocol server', () => {

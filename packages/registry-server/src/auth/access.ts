@@ -33,9 +33,25 @@ function granted(grantees: readonly string[], principal: Principal | null): Gran
   return out;
 }
 
+// The first rule matching each name, per rule list (rules are fixed once loaded): every request asks,
+// and the hot GETs should not run the globs each time. Bounded: cleared past 10,000 names.
+const firstRules = new WeakMap<readonly PackageRule[], Map<string, PackageRule | null>>();
+
+function firstRule(rules: readonly PackageRule[], pkg: string): PackageRule | undefined {
+  let seen = firstRules.get(rules);
+  if (!seen) firstRules.set(rules, (seen = new Map()));
+  let rule = seen.get(pkg);
+  if (rule === undefined) {
+    rule = rules.find((r) => matchPackagePattern(r.pattern, pkg)) ?? null;
+    if (seen.size >= 10_000) seen.clear();
+    seen.set(pkg, rule);
+  }
+  return rule ?? undefined;
+}
+
 function decide(rules: readonly PackageRule[], principal: Principal | null, action: PackageAction, pkg: string): { grant: Grant; rule?: PackageRule } {
   if (principal?.readOnly && action !== 'access') return { grant: 'none' };
-  const rule = rules.find((r) => matchPackagePattern(r.pattern, pkg));
+  const rule = firstRule(rules, pkg);
   if (!rule) return { grant: 'none' };
   return { grant: granted(rule[action], principal), rule };
 }

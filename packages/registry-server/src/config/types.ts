@@ -134,6 +134,13 @@ export interface RegistryConfig {
      * a packument older than one revalidation; above 0 another replica's publish may take that long to show.
      */
     packumentRevalidate: number;
+    /**
+     * Seconds the fs store's change map may stand in for that `head`: a GET whose manifest's slot in
+     * the map has not moved since the last head is answered from memory, without I/O. Writes through
+     * the store library show at once; a write the map cannot see (a file replaced by hand, a writer
+     * killed between its commit and its stamp) shows within this time. 0: a head on every GET.
+     */
+    changeMapMaxAge: number;
     /** Packuments held parsed and serialized (the one read from the store longest ago goes first). */
     packuments: number;
     /** Bytes those packuments may hold in all (serialized forms, gzip, and the parsed document estimated). */

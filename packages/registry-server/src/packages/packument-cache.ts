@@ -16,6 +16,8 @@ interface Entry {
   etag: string;
   doc: Packument;
   checkedAt: number;
+  /** The store's change stamp of the manifest, read before the head that last confirmed `etag`. */
+  stamp?: number | undefined;
   /** Bytes held for this entry: serialized forms, plus the parsed doc estimated as twice its full JSON. */
   bytes: number;
   full?: RenderedPackument;
@@ -36,6 +38,11 @@ export const DEFAULT_PACKUMENT_CACHE_LIMITS: PackumentCacheLimits = { maxEntries
  * replicas are seen by revalidating with a `head` of the manifest on every read, shared by the reads
  * that arrive while it is in flight (single flight: under load one head serves many GETs, and a read
  * is never staler than one head round trip). `revalidateMs` > 0 trades that for a short TTL.
+ * Where the store has a change signal (`changeStamp`: the fs driver on a local filesystem), a read
+ * whose manifest's stamp still reads what it read before the last head needs no head at all, for up
+ * to `stampMaxAgeMs` after that head (a write the signal missed — a writer killed between its commit
+ * and its stamp, a file replaced by hand — shows within that time); such a read can also be answered
+ * synchronously ({@link PackumentCache.renderNow}).
  * @example
  * const cache = new PackumentCache(store);
  * const rendered = await cache.render('pkg', 'abbreviated', true); // { body, etag, gz }
@@ -53,8 +60,37 @@ export class PackumentCache {
   /** Entry and byte bounds; the newest entry always stays. */
   limits: PackumentCacheLimits = DEFAULT_PACKUMENT_CACHE_LIMITS;
   /** With `publicUrl`, served tarball links point there, and ETags change when it does. */
+  /** How long a change stamp that still reads the same stands in for a head (`cache.changeMapMaxAge`); 0: never. */
+  stampMaxAgeMs = 1000;
   constructor(private readonly store: Store, private readonly revalidateMs = 0, private readonly clock: () => number = Date.now, private readonly publicUrl?: string) {
     this.urlTag = publicUrl ? `${fnv1a(publicUrl)}-` : '';
+  }
+
+  /** The entry when it is known current without I/O: within the TTL, or its change stamp unmoved. */
+  private current(name: string): Entry | undefined {
+    const cached = this.entries.get(name);
+    if (!cached) return undefined;
+    const age = this.clock() - cached.checkedAt;
+    if (this.revalidateMs > 0 && age < this.revalidateMs) return cached;
+    if (cached.stamp === undefined || age >= this.stampMaxAgeMs) return undefined;
+    return this.store.changeStamp?.(keys.manifest(name)) === cached.stamp ? cached : undefined;
+  }
+
+  /**
+   * The serialized form when it can be given without I/O (see {@link PackumentCache.current}): the
+   * packument is cached, current, live, and that form (and its gzip, when wanted) already made.
+   * Undefined otherwise: then {@link PackumentCache.render} answers.
+   */
+  renderNow(name: string, form: 'full' | 'abbreviated', wantGzip: boolean): RenderedPackument | undefined {
+    const entry = this.current(name);
+    const rendered = entry && isLive(entry.doc) ? entry[form] : undefined;
+    return rendered && (!wantGzip || rendered.gz) ? rendered : undefined;
+  }
+
+  /** The stored packument and its etag when known current without I/O; undefined: ask {@link PackumentCache.read}. */
+  readNow(name: string): { doc: Packument; etag: string } | undefined {
+    const entry = this.current(name);
+    return entry ? { doc: entry.doc, etag: entry.etag } : undefined;
   }
 
   /** The stored packument and its store etag, or null when absent. */
@@ -120,8 +156,9 @@ export class PackumentCache {
   }
 
   private entry(name: string): Promise<Entry | null> {
+    const known = this.current(name);
+    if (known) return Promise.resolve(known);
     const cached = this.entries.get(name);
-    if (cached && this.revalidateMs > 0 && this.clock() - cached.checkedAt < this.revalidateMs) return Promise.resolve(cached);
     if (!this.shareReads) return this.revalidate(name, cached);
     const shared = this.inflight.get(name);
     // Another request's read failed (on Workers also when that request was cancelled: its I/O cannot
@@ -137,16 +174,18 @@ export class PackumentCache {
   private async revalidate(name: string, cached: Entry | undefined): Promise<Entry | null> {
     const now = this.clock();
     const key = keys.manifest(name);
+    // read before the head: a write that lands after it moves the stamp, so it is never missed
+    const stamp = this.stampMaxAgeMs > 0 ? this.store.changeStamp?.(key) : undefined;
     if (cached) {
       const info = await this.store.head(key);
       if (!info) { this.drop(name, cached); return null; }
-      if (info.etag === cached.etag) { cached.checkedAt = now; return cached; }
+      if (info.etag === cached.etag) { cached.checkedAt = now; cached.stamp = stamp; return cached; }
     }
     const fresh = await this.store.getJsonWithEtag<Packument>(key);
     if (!fresh) { this.drop(name, cached); return null; }
     const current = this.entries.get(name);
     if (current && current !== cached && current.etag === fresh.etag) return current;
-    const entry: Entry = { name, doc: fresh.value, etag: fresh.etag, checkedAt: now, bytes: 0 };
+    const entry: Entry = { name, doc: fresh.value, etag: fresh.etag, checkedAt: now, bytes: 0, stamp };
     this.put(name, entry);
     return entry;
   }

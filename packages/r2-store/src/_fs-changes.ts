@@ -1,0 +1,131 @@
+// The fs driver's change map: `.fw-store/changes`, a file of 8,192 slots of 8 bytes, one slot per key
+// hash. After every put or delete of a key has been committed, the writer puts a fresh random number
+// into that key's slot (an open, a pwrite of 8 bytes and a close, on Node and Bun alike). A reader on Bun maps the file
+// shared (`Bun.mmap`) and reads a slot from memory, in nanoseconds: when a slot holds the number it
+// held before the reader's last `head` of that key, no write of the key has completed since, so what
+// that head saw is still current and the reader needs neither a stat nor a sidecar read. Keys that
+// share a slot only cost each other a revalidation. Random numbers rather than a counter: two
+// processes incrementing one slot at once can lose an increment and write back a value a reader has
+// already seen; a fresh random double repeats an earlier one with a chance of about 2^-52.
+//
+// Written by hand: no library offers a cross-process change signal cheaper than a syscall (inotify
+// events arrive on a later event-loop turn, so a GET right after another replica's publish could miss
+// them; a stat per read is what this replaces).
+//
+// Only on local filesystems (ext4, xfs, btrfs, tmpfs, ...): the page cache that makes a pwrite in one
+// process visible in another's mapping is per machine, so on NFS, SMB, FUSE or 9p (replicas on several
+// hosts) the map is not used and readers fall back to a `head`. A writer that dies between its commit
+// and its stamp, or a file replaced by hand, is not signalled: a reader therefore trusts a slot only
+// for a bounded time (the registry's `cache.changeMapMaxAge`) before it checks with a `head` again.
+import { closeSync, linkSync, mkdirSync, openSync, statfsSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { INTERNAL } from './_fs-io.ts';
+
+const SLOTS = 8192;
+const BYTES = SLOTS * 8;
+
+// statfs f_type of filesystems whose page cache every process of the machine shares (linux/magic.h).
+const LOCAL_FILESYSTEMS = new Set([
+  0xef53, // ext2/3/4
+  0x58465342, // xfs
+  0x9123683e, // btrfs
+  0x01021994, // tmpfs
+  0x858458f6, // ramfs
+  0x2fc12fc1, // zfs
+  0x794c7630, // overlayfs
+  0xf2f52010, // f2fs
+  0xca451a4e, // bcachefs
+  0x52654973, // reiserfs
+  0x3153464a, // jfs
+]);
+
+declare const Bun: { mmap?(path: string, options?: { shared?: boolean }): Uint8Array } | undefined;
+
+/** The change map of one store folder; see the top of this file. */
+export interface ChangeMap {
+  /** Marks `key` as changed: call after its write or delete was committed. Never throws. */
+  note(key: string): void;
+  /** The slot of `key` now, or undefined where this process cannot read the map from memory. */
+  read(key: string): number | undefined;
+}
+
+/** FNV-1a of the key, folded to a slot index. */
+function slotOf(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) & (SLOTS - 1);
+}
+
+function isLocal(root: string): boolean {
+  try {
+    return LOCAL_FILESYSTEMS.has(Number(statfsSync(root).type));
+  } catch {
+    return false;
+  }
+}
+
+/** Creates the map file whole (a zero-filled temp file hard-linked into place), unless it exists. */
+function ensureFile(path: string, dir: string): void {
+  const tmp = join(dir, `changes.${process.pid}.${crypto.randomUUID()}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(tmp, new Uint8Array(BYTES));
+  try {
+    linkSync(tmp, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(tmp);
+  }
+}
+
+/**
+ * The change map of the store folder `root`, or a map that does nothing when the folder is not on a
+ * local filesystem or the map cannot be created (a read-only folder): then `read` is always undefined.
+ * @example
+ * const changes = changeMap('/var/lib/factorywager');
+ * const seen = changes.read('packages/p/manifest.json'); // before a head
+ * changes.note('packages/p/manifest.json'); // after a committed put
+ */
+export function changeMap(root: string): ChangeMap {
+  const dir = join(root, INTERNAL);
+  const path = join(dir, 'changes');
+  let state: 'unopened' | 'open' | 'off' = 'unopened';
+  let slots: Float64Array | undefined;
+  const stamp = new Float64Array(1);
+  const stampBytes = new Uint8Array(stamp.buffer);
+
+  const open = (): boolean => {
+    if (state === 'unopened') {
+      state = 'off';
+      if (!isLocal(root)) return false;
+      try {
+        ensureFile(path, dir);
+        if (typeof Bun !== 'undefined' && typeof Bun.mmap === 'function') {
+          const mapped = Bun.mmap(path, { shared: true });
+          if (mapped.byteLength >= BYTES && mapped.byteOffset % 8 === 0) slots = new Float64Array(mapped.buffer, mapped.byteOffset, SLOTS);
+        }
+        state = 'open';
+      } catch { /* stays off */ }
+    }
+    return state === 'open';
+  };
+
+  return {
+    note(key) {
+      if (!open()) return;
+      stamp[0] = Math.random();
+      // opened per write, not kept: a program may open many stores and never close them
+      let fd = -1;
+      try {
+        fd = openSync(path, 'r+');
+        writeSync(fd, stampBytes, 0, 8, slotOf(key) * 8);
+      } catch { /* the slot stays as it was: readers revalidate after changeMapMaxAge */ } finally {
+        if (fd >= 0) closeSync(fd);
+      }
+    },
+    read(key) {
+      if (!open() || !slots) return undefined;
+      return slots[slotOf(key)];
+    },
+  };
+}
