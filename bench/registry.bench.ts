@@ -63,7 +63,7 @@ try {
   const mem = createRegistryHandler(deps(memory));
   const memTtl = createRegistryHandler({ ...deps(memory), packumentRevalidateMs: 1000 });
   const onFs = createRegistryHandler(deps(fs));
-  const get = (h: (r: Request) => Promise<Response>, path: string, headers: Record<string, string> = {}) => () => h(new Request(`${BASE}${path}`, { headers }));
+  const get = (h: (r: Request) => Response | Promise<Response>, path: string, headers: Record<string, string> = {}) => async () => h(new Request(`${BASE}${path}`, { headers }));
 
   const full = await (await mem(new Request(`${BASE}/@bench%2fbig`))).arrayBuffer();
   const bare = new Uint8Array(full);
