@@ -199,12 +199,12 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     // on Workers the running writes belong to other requests: counts being written may be left out
     const share = deps.shareInflight !== false;
     const { local } = await readable(await ctx.auth.authenticate(c.req.raw));
-    const figures = await stats.compute(local, share ? () => ctx.downloads.idle() : undefined, share);
-    // serialized once per index view, caller and read of the download totals
+    const version = await stats.refresh(local, share ? () => ctx.downloads.idle() : undefined, share);
+    // figured and serialized once per index view, caller and read of the download totals
     const last = statsBodies.get(local);
-    if (last?.version === stats.version) return new Response(last.body, { headers: { 'content-type': 'application/json' } });
-    const body = JSON.stringify(figures);
-    statsBodies.set(local, { version: stats.version, body });
+    if (last?.version === version) return new Response(last.body, { headers: { 'content-type': 'application/json' } });
+    const body = JSON.stringify(stats.figures(local));
+    statsBodies.set(local, { version, body });
     return new Response(body, { headers: { 'content-type': 'application/json' } });
   });
   app.route('/', fwRoutes(ctx));

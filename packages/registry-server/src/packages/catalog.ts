@@ -72,6 +72,8 @@ export class StatsCounter {
   private reading: Promise<void> | null = null;
   /** Grows whenever download totals were read: with the same entries, the same figures. */
   version = 0;
+  /** Entry lists (immutable, one per index view and caller) all of whose totals were held at that version. */
+  private readonly complete = new WeakMap<readonly IndexEntry[], number>();
   constructor(private readonly store: Store, private readonly ttlMs: number, private readonly now: () => number = Date.now) {}
 
   /** Marks a package's download counts as written here (read again on the next stats). */
@@ -84,10 +86,21 @@ export class StatsCounter {
    * false (Workers: a request never awaits I/O another request started) each call reads for itself.
    */
   async compute(entries: readonly IndexEntry[], settle: () => Promise<void> = async () => {}, share = true): Promise<RegistryStats> {
+    await this.refresh(entries, settle, share);
+    return this.figures(entries);
+  }
+
+  /**
+   * The download totals read where due (as {@link compute} does); resolves to {@link version}: with the
+   * same entries and the same version, {@link figures} are the same, so a caller may keep their JSON.
+   */
+  async refresh(entries: readonly IndexEntry[], settle: () => Promise<void> = async () => {}, share = true): Promise<number> {
     await settle();
     while (share && this.reading) await this.reading;
     const now = this.now();
     const all = now - this.readAt >= this.ttlMs;
+    // nothing due: no look at every entry of the list again
+    if (!all && this.dirty.size === 0 && this.complete.get(entries) === this.version) return this.version;
     const names = all ? entries.map((e) => e.name) : entries.map((e) => e.name).filter((n) => this.dirty.has(n) || !this.totals.has(n));
     if (names.length) {
       this.reading = (async () => {
@@ -105,6 +118,12 @@ export class StatsCounter {
       });
       await this.reading;
     }
+    if (share) this.complete.set(entries, this.version);
+    return this.version;
+  }
+
+  /** The figures over `entries` from the totals as last read. */
+  figures(entries: readonly IndexEntry[]): RegistryStats {
     const perPackage = entries.map((e) => ({ name: e.name, versions: e.versions, bytes: e.bytes ?? 0, downloads: this.totals.get(e.name) ?? 0 }));
     return {
       packages: perPackage.length,
