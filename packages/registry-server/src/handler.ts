@@ -103,6 +103,7 @@ function pathOf(url: string): string {
 }
 
 function logPath(pathname: string): string {
+  if (!/token/i.test(pathname)) return pathname;
   return pathname.replace(/(\/-\/npm\/v1\/tokens\/token\/|\/-\/user\/token\/)[^/]+/gi, '$1[redacted]');
 }
 
@@ -216,17 +217,18 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   app.onError((err) => errorResponse(toRegistryError(err)));
 
   const finish = (req: Request, res: Response, started: number): Response => {
-    if (deps.logger) {
-      const e = errorOf(res);
-      const failure: { error?: string; cause?: string } = {};
-      if (e) failure.error = e.message;
-      if (e && e.status >= 500) failure.cause = String((e.cause as Error)?.stack ?? e.cause ?? e.message).slice(0, 2000);
-      let path = req.url;
-      try { path = logPath(pathOf(req.url)); } catch { /* keep raw */ }
-      try {
-        deps.logger({ method: req.method, path, status: res.status, ms: Math.round((performance.now() - started) * 100) / 100, ...failure });
-      } catch { /* a failing log sink never fails the request */ }
+    if (!deps.logger) return res;
+    let path = req.url;
+    try { path = logPath(pathOf(path)); } catch { /* keep raw */ }
+    const entry: RequestLogEntry = { method: req.method, path, status: res.status, ms: Math.round((performance.now() - started) * 100) / 100 };
+    const e = res.status >= 400 ? errorOf(res) : undefined;
+    if (e) {
+      entry.error = e.message;
+      if (e.status >= 500) entry.cause = String((e.cause as Error)?.stack ?? e.cause ?? e.message).slice(0, 2000);
     }
+    try {
+      deps.logger(entry);
+    } catch { /* a failing log sink never fails the request */ }
     return res;
   };
   const answer = async (req: Request, fast: Promise<Response | null> | null, started: number): Promise<Response> => {
