@@ -91,35 +91,36 @@ function sendable(body: Blob | Uint8Array, synchronous: boolean): BodyInit {
  * docs/performance.md: Bun 1.4 sends a byte body resolved after an await at several times the CPU).
  */
 export function packumentResponse(req: Request, rendered: Rendered, abbreviated: boolean, wantGzip: boolean, synchronous = false): Response {
-  const headers = headersOf(rendered, abbreviated);
-  if (etagMatches(req.headers.get('if-none-match'), rendered.etag)) return new Response(null, { status: 304, headers: headers.notModified });
-  if (wantGzip && rendered.gz) {
-    // On Workers a body sent with Content-Encoding is compressed again unless marked as encoded
-    // already (`encodeBody: 'manual'`); other runtimes ignore the field.
-    return new Response(sendable(rendered.gz, synchronous), { headers: headers.gzip, encodeBody: 'manual' } as ResponseInit);
-  }
-  return new Response(sendable(rendered.body, synchronous), { headers: headers.plain });
+  const made = initsOf(rendered, abbreviated);
+  if (etagMatches(req.headers.get('if-none-match'), rendered.etag)) return new Response(null, made.notModified);
+  if (wantGzip && rendered.gz) return new Response(sendable(rendered.gz, synchronous), made.gzip);
+  return new Response(sendable(rendered.body, synchronous), made.plain);
 }
 
 type Rendered = { body: Blob | Uint8Array; etag: string; gz?: Blob | Uint8Array };
-interface RenderedHeaders { notModified: Headers; plain: Headers; gzip: Headers }
+interface RenderedInits { notModified: ResponseInit; plain: ResponseInit; gzip: ResponseInit }
 
-// The answer headers of each rendered form, made once: a Response copies them, and building them
-// from an object literal per request was a measurable part of a hot GET.
-const renderedHeaders = new WeakMap<Rendered, { full?: RenderedHeaders; abbreviated?: RenderedHeaders }>();
+// On Workers a body sent with Content-Encoding is compressed again unless marked as encoded already
+// (`encodeBody: 'manual'`); elsewhere the field is left out, since the runtime would only read past it.
+const ON_WORKERS = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === 'Cloudflare-Workers';
 
-function headersOf(rendered: Rendered, abbreviated: boolean): RenderedHeaders {
-  let forms = renderedHeaders.get(rendered);
-  if (!forms) renderedHeaders.set(rendered, (forms = {}));
+// The answer headers and inits of each rendered form, made once: a Response copies them, and
+// building them from object literals per request was a measurable part of a hot GET.
+const renderedInits = new WeakMap<Rendered, { full?: RenderedInits; abbreviated?: RenderedInits }>();
+
+function initsOf(rendered: Rendered, abbreviated: boolean): RenderedInits {
+  let forms = renderedInits.get(rendered);
+  if (!forms) renderedInits.set(rendered, (forms = {}));
   const form = abbreviated ? 'abbreviated' : 'full';
   let made = forms[form];
   if (!made) {
     const base = { etag: rendered.etag, vary: 'Accept, Accept-Encoding', 'cache-control': 'no-cache' };
     const type = abbreviated ? ABBREVIATED : 'application/json';
+    const gzip = new Headers({ ...base, 'content-type': type, 'content-encoding': 'gzip' });
     made = {
-      notModified: new Headers(base),
-      plain: new Headers({ ...base, 'content-type': type }),
-      gzip: new Headers({ ...base, 'content-type': type, 'content-encoding': 'gzip' }),
+      notModified: { status: 304, headers: new Headers(base) },
+      plain: { headers: new Headers({ ...base, 'content-type': type }) },
+      gzip: ON_WORKERS ? ({ headers: gzip, encodeBody: 'manual' } as ResponseInit) : { headers: gzip },
     };
     forms[form] = made;
   }
