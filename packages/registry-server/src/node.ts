@@ -5,4 +5,4 @@ export { NPMRegistryServer, stopOnSignal, type ServerDeps } from './server.ts';
 export { defaultConfig } from './config/default-config.ts';
 export { npmConfigRegistry, withNpmUpstream, type NpmRegistry } from './config/npm-registry.ts';
 export { readTarball, type TarballFacts, type TarballLimits, type TarballReader } from './packages/tarball-reader.ts';
-export { offThreadTarballReader, type OffThreadTarballReader } from './packages/tarball-worker.ts';
+export { offThreadTarballReader, type OffThreadOptions, type OffThreadTarballReader } from './packages/tarball-worker.ts';

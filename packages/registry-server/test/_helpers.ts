@@ -142,6 +142,8 @@ export const esc = (name: string) => name.replace('/', '%2f');
 export async function publish(s: Setup, name: string, version: string, opts: Parameters<typeof publishBody>[2] & { token?: string } = {}) {
   const res = await s.call('PUT', `/${esc(name)}`, { token: opts.token ?? 'tok-ana', body: await publishBody(name, version, opts) });
   if (res.status !== 201) throw new Error(`publish ${name}@${version}: ${res.status} ${await res.text()}`);
+  // what is written after the answer (graph.json, the journal entry's removal) is done too
+  await s.handler.idle();
   return res;
 }
 

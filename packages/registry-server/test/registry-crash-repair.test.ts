@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { keys } from '@factorywager/r2-store';
 import { journalKey, type JournalEntry, type PublishOwner } from '../src/packages/publish-journal.ts';
 import { readHistory } from '../src/packages/history.ts';
-import { publish, publishBody, setup, tarball } from './_helpers.ts';
+import { memoryStore, publish, publishBody, setup, tarball } from './_helpers.ts';
 
 /** An owner that knows which foreign writers are dead (as pids tell on one host). */
 function owner(deadInstances: Set<string>): PublishOwner {
@@ -26,6 +26,7 @@ describe('publishes cut short by a killed server', () => {
     await s.store.putJson(journalKey('pkg', '1.0.0'), entryOf('pkg', '1.0.0', 'sha512-killed', 'killed'));
     const res = await s.call('PUT', '/pkg', { token: 'tok-ana', body: await publishBody('pkg', '1.0.0') });
     expect(res.status, await res.clone().text()).toBe(201);
+    await s.handler.idle(); // the entry of a finished publish goes after the answer
     expect(await s.store.head(journalKey('pkg', '1.0.0'))).toBeNull();
     const served = await s.call('GET', '/pkg/-/pkg-1.0.0.tgz');
     expect(new Uint8Array(await served.arrayBuffer())).not.toEqual(other);
@@ -80,5 +81,30 @@ describe('publishes cut short by a killed server', () => {
     expect((await s.store.list({ prefix: 'journal/' })).keys).toEqual([journalKey('pkg', '4.0.0')]);
     // repairing again changes nothing
     expect(await s.handler.repair()).toEqual([]);
+  });
+
+  it('repair records the index entry of a committed version, which a server killed before its index write left out', async () => {
+    const store = memoryStore();
+    const s = setup({ store, publishOwner: owner(new Set(['killed'])) });
+    await publish(s, 'listed', '1.0.0');
+    await publish(s, 'cut-short', '1.0.0');
+    expect((await (await s.call('GET', '/-/v1/search?text=cut-short')).json()).total).toBe(1);
+    // as if killed after the manifest write: the index entry, the record, the event and the journal's removal never happened
+    for (const k of (await store.list({ prefix: 'index/packages/' })).keys.filter((k) => !k.endsWith('meta.json'))) {
+      await store.updateJson<{ entries: Record<string, unknown> }>(k, (cur) => {
+        if (!cur || !cur.entries['cut-short']) return undefined;
+        const { ['cut-short']: _gone, ...entries } = cur.entries;
+        return { ...cur, entries };
+      });
+    }
+    const doc = await store.getJson<{ versions: Record<string, { dist: { integrity: string } }> }>(keys.manifest('cut-short'));
+    await store.delete(keys.versionRecord('cut-short', '1.0.0'));
+    await store.putJson(journalKey('cut-short', '1.0.0'), entryOf('cut-short', '1.0.0', doc!.versions['1.0.0']!.dist.integrity, 'killed'));
+
+    // the restarted server (a fresh handler over the same store) repairs before it answers
+    const restarted = setup({ store, publishOwner: owner(new Set(['killed'])) });
+    expect((await restarted.handler.repair()).map((n) => [n.name, n.outcome])).toEqual([['cut-short', 'completed']]);
+    const found = await (await restarted.call('GET', '/-/v1/search?text=cut-short')).json();
+    expect(found.objects.map((o: { package: { name: string } }) => o.package.name)).toEqual(['cut-short']);
   });
 });

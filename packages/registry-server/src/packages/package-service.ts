@@ -82,9 +82,18 @@ export class PackageService {
     this.afterAnswer.add(tracked);
   }
 
-  /** Finishes publishes left by writers that are gone (see {@link repairJournal}); run on start. */
-  repair(): Promise<RepairNote[]> {
-    return repairJournal(this.store, this.owner);
+  /**
+   * Finishes publishes left by writers that are gone (see {@link repairJournal}); run on start. The
+   * index entry of a package with a completed publish is recorded again from its manifest: the writer
+   * may have died before its index write.
+   */
+  async repair(): Promise<RepairNote[]> {
+    const notes = await repairJournal(this.store, this.owner);
+    for (const name of new Set(notes.filter((n) => n.outcome === 'completed').map((n) => n.name))) {
+      const doc = await this.store.getJson<Packument>(keys.manifest(name));
+      if (doc) await this.index?.recordQuietly(doc);
+    }
+    return notes;
   }
 
   /**
