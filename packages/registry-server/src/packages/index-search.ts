@@ -44,7 +44,7 @@ function newSummary(e: IndexEntry): PackageSummary {
 /**
  * The entries matching a query, exact name matches first, then in the given (name) order. Every word
  * of `text` must occur in the name, description or keywords; `keywords:a,b` needs one of those
- * keywords. Looked up in the list's {@link TextIndex} (built once per list).
+ * keywords. Looked up in the list's trigram index (`TextIndex`, built once per list).
  * @example
  * matchEntries(view.entries, 'react keywords:ui').map((e) => e.name);
  */
