@@ -19,7 +19,7 @@
 // for a bounded time (the registry's `cache.changeMapMaxAge`) before it checks with a `head` again.
 import { closeSync, linkSync, mkdirSync, openSync, statfsSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { INTERNAL } from './_fs-io.ts';
+import { INTERNAL, tempPath } from './_fs-io.ts';
 
 const SLOTS = 8192;
 const BYTES = SLOTS * 8;
@@ -64,10 +64,14 @@ function isLocal(root: string): boolean {
   }
 }
 
-/** Creates the map file whole (a zero-filled temp file hard-linked into place), unless it exists. */
+/**
+ * Creates the map file whole (a zero-filled temp file hard-linked into place), unless it exists. The
+ * temp file is named as the driver's others are, so the start-up sweep removes one a killed writer left.
+ */
 function ensureFile(path: string, dir: string): void {
-  const tmp = join(dir, `changes.${process.pid}.${crypto.randomUUID()}`);
-  mkdirSync(dir, { recursive: true });
+  const tmpDir = join(dir, 'tmp');
+  mkdirSync(tmpDir, { recursive: true });
+  const tmp = tempPath(tmpDir);
   writeFileSync(tmp, new Uint8Array(BYTES));
   try {
     linkSync(tmp, path);
@@ -96,6 +100,12 @@ export function changeMap(root: string): ChangeMap {
 
   const open = (): boolean => {
     if (state === 'unopened') {
+      try {
+        // the folder first: a store read before its first write has no root yet, and statfs needs one
+        mkdirSync(dir, { recursive: true });
+      } catch {
+        return false; // not now (a read-only or missing parent): asked again next time
+      }
       state = 'off';
       if (!isLocal(root)) return false;
       try {

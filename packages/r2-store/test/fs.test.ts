@@ -15,6 +15,16 @@ describe('fs driver specifics', () => {
   beforeEach(async () => { root = await mkdtemp(join(tmpdir(), 'fw-store-fs-')); });
   afterEach(async () => { await rm(root, { recursive: true, force: true }); });
 
+  it('reads a change stamp of a folder that does not exist yet, and then sees its first write', async () => {
+    const fresh = join(root, 'not-yet', 'data');
+    const store = createStore({ driver: 'fs', root: fresh });
+    const before = store.changeStamp!('packages/p/manifest.json');
+    expect(typeof before).toBe('number');
+    await store.putJson('packages/p/manifest.json', { v: 1 });
+    expect(store.changeStamp!('packages/p/manifest.json')).not.toBe(before);
+    expect(await readdir(join(fresh, '.fw-store', 'tmp'))).toEqual([]); // the map's temp file is gone
+  });
+
   it('rejects a key that collides with another key\'s folder, and the reserved folder, with INVALID_KEY', async () => {
     const store = createStore({ driver: 'fs', root });
     await store.put('a/b', 'x');
