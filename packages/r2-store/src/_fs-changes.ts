@@ -12,11 +12,14 @@
 // events arrive on a later event-loop turn, so a GET right after another replica's publish could miss
 // them; a stat per read is what this replaces).
 //
-// Only on local filesystems (ext4, xfs, btrfs, tmpfs, ...): the page cache that makes a pwrite in one
-// process visible in another's mapping is per machine, so on NFS, SMB, FUSE or 9p (replicas on several
-// hosts) the map is not used and readers fall back to a `head`. A writer that dies between its commit
-// and its stamp, or a file replaced by hand, is not signalled: a reader therefore trusts a slot only
-// for a bounded time (the registry's `cache.changeMapMaxAge`) before it checks with a `head` again.
+// Read only on local filesystems (ext4, xfs, btrfs, tmpfs, ...): the page cache that makes a pwrite in
+// one process visible in another's mapping is per machine, so a process that sees the folder over NFS,
+// SMB, FUSE or 9p does not read the map and heads instead; it still stamps what it writes, which
+// reaches the page cache of the host serving the folder, where a replica on the local disk reads it.
+// What is not signalled — a writer that dies between its commit and its stamp, a file replaced by
+// hand, a writer that cannot open the map (another Unix user) or that predates it — a reader sees
+// only when it trusts a slot no longer: for a bounded time (the registry's `cache.changeMapMaxAge`),
+// after which it checks with a `head` again.
 import { closeSync, linkSync, mkdirSync, openSync, statfsSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { INTERNAL, tempPath } from './_fs-io.ts';
@@ -83,14 +86,17 @@ function ensureFile(path: string, dir: string): void {
 }
 
 /**
- * The change map of the store folder `root`, or a map that does nothing when the folder is not on a
- * local filesystem or the map cannot be created (a read-only folder): then `read` is always undefined.
+ * The change map of the store folder `root`. Every writer stamps it when it can create or open the
+ * file, on any filesystem (a replica writing over NFS still reaches the page cache of the host that
+ * serves the folder, where a replica on the local disk reads it); only a process that sees the folder
+ * on a local filesystem, on Bun, reads it: elsewhere `read` is always undefined.
  * @example
  * const changes = changeMap('/var/lib/factorywager');
  * const seen = changes.read('packages/p/manifest.json'); // before a head
  * changes.note('packages/p/manifest.json'); // after a committed put
+ * `local` decides whether this process reads the map (default: the folder's statfs type).
  */
-export function changeMap(root: string): ChangeMap {
+export function changeMap(root: string, local: (root: string) => boolean = isLocal): ChangeMap {
   const dir = join(root, INTERNAL);
   const path = join(dir, 'changes');
   let state: 'unopened' | 'open' | 'off' = 'unopened';
@@ -99,24 +105,26 @@ export function changeMap(root: string): ChangeMap {
   const stampBytes = new Uint8Array(stamp.buffer);
 
   const open = (): boolean => {
-    if (state === 'unopened') {
-      try {
-        // the folder first: a store read before its first write has no root yet, and statfs needs one
-        mkdirSync(dir, { recursive: true });
-      } catch {
-        return false; // not now (a read-only or missing parent): asked again next time
+    if (state !== 'unopened') return state === 'open';
+    try {
+      mkdirSync(dir); // not recursive: a folder that does not exist yet is asked about again later
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return false;
+      if (code !== 'EEXIST') {
+        state = 'off'; // read-only, or not ours: a head on every read
+        return false;
       }
-      state = 'off';
-      if (!isLocal(root)) return false;
-      try {
-        ensureFile(path, dir);
-        if (typeof Bun !== 'undefined' && typeof Bun.mmap === 'function') {
-          const mapped = Bun.mmap(path, { shared: true });
-          if (mapped.byteLength >= BYTES && mapped.byteOffset % 8 === 0) slots = new Float64Array(mapped.buffer, mapped.byteOffset, SLOTS);
-        }
-        state = 'open';
-      } catch { /* stays off */ }
     }
+    state = 'off';
+    try {
+      ensureFile(path, dir);
+      state = 'open';
+      if (local(root) && typeof Bun !== 'undefined' && typeof Bun.mmap === 'function') {
+        const mapped = Bun.mmap(path, { shared: true });
+        if (mapped.byteLength >= BYTES && mapped.byteOffset % 8 === 0) slots = new Float64Array(mapped.buffer, mapped.byteOffset, SLOTS);
+      }
+    } catch { /* no map to read (stamps are still written while the file opens) */ }
     return state === 'open';
   };
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createStore, fsDriver } from '@factorywager/r2-store';
+import { changeMap } from '../src/_fs-changes.ts';
 import { testDriver } from './contract.ts';
 
 testDriver('fs', async () => {
@@ -15,14 +16,29 @@ describe('fs driver specifics', () => {
   beforeEach(async () => { root = await mkdtemp(join(tmpdir(), 'fw-store-fs-')); });
   afterEach(async () => { await rm(root, { recursive: true, force: true }); });
 
-  it('reads a change stamp of a folder that does not exist yet, and then sees its first write', async () => {
+  it('has no change stamp for a folder that does not exist yet, creates nothing by reading, and has one after the first write', async () => {
     const fresh = join(root, 'not-yet', 'data');
     const store = createStore({ driver: 'fs', root: fresh });
-    const before = store.changeStamp!('packages/p/manifest.json');
-    expect(typeof before).toBe('number');
+    expect(store.changeStamp!('packages/p/manifest.json')).toBeUndefined();
+    expect(await readdir(root)).toEqual([]);
     await store.putJson('packages/p/manifest.json', { v: 1 });
-    expect(store.changeStamp!('packages/p/manifest.json')).not.toBe(before);
+    const first = store.changeStamp!('packages/p/manifest.json');
+    expect(typeof first).toBe('number');
+    await store.putJson('packages/p/manifest.json', { v: 2 });
+    expect(store.changeStamp!('packages/p/manifest.json')).not.toBe(first);
     expect(await readdir(join(fresh, '.fw-store', 'tmp'))).toEqual([]); // the map's temp file is gone
+  });
+
+  it('a process that sees the folder as remote (NFS) does not read the map but still stamps it, for a local reader', async () => {
+    const remote = changeMap(root, () => false);
+    const local = changeMap(root, () => true);
+    const key = 'packages/p/manifest.json';
+    expect(remote.read(key)).toBeUndefined();
+    const seen = local.read(key);
+    expect(typeof seen).toBe('number');
+    remote.note(key);
+    expect(local.read(key)).not.toBe(seen);
+    expect(remote.read(key)).toBeUndefined();
   });
 
   it('rejects a key that collides with another key\'s folder, and the reserved folder, with INVALID_KEY', async () => {

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync, statfsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, publish } from '../src/publish-doc.ts';
 import type { RegistryProcess } from '../src/registry-process.ts';
@@ -78,6 +80,9 @@ describe('two server processes over one fs store', () => {
     const after = await (await fetch(`${pair.b.url}/${name}`)).json() as { 'dist-tags': Record<string, string> };
     expect(after['dist-tags'].latest).toBe('1.3.0');
     expect(wrong).toEqual([]);
+    // the servers share the change map B answers from (the folder is on this machine's local disk)
+    expect(statfsSync(pair.a.dataDir).type).toBe(0xef53);
+    expect(readFileSync(join(pair.a.dataDir, '.fw-store', 'changes')).some((b) => b !== 0)).toBe(true);
   });
 });
 
