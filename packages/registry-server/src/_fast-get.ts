@@ -26,7 +26,8 @@ export function fastGet(ctx: HandlerContext, req: Request): Response | Promise<R
   const at = url.indexOf('/', url.indexOf('//') + 2);
   const m = at < 0 ? null : HOT_PATH.exec(url.slice(at));
   if (!m) return null;
-  const name = m[1]!.replace(/%2[fF]/, '/');
+  const raw = m[1]!;
+  const name = raw.includes('%') ? raw.replace(/%2[fF]/, '/') : raw;
   const file = m[2];
   if (name === 'package') return null; // /package/... is the web UI's
   try {
