@@ -42,7 +42,8 @@ function webSource(ctx: HandlerContext, api: () => (req: Request) => Promise<Res
     },
     async list(token, { q, from, size }) {
       const principal = await principalOf(token);
-      const hits = queryEntries((await ctx.readable(principal)).entries, q, ctx.index.searchQueries);
+      const seen = await ctx.readable(principal);
+      const hits = queryEntries(seen.view.entries, q, ctx.index.searchQueries, seen.filter ?? undefined);
       return { total: hits.total, rows: hits.slice(from, size).map(summaryOf) };
     },
     async package(token, rawName, version): Promise<PackageData | null> {

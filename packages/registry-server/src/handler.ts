@@ -169,7 +169,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
       shareInflight: deps.shareInflight ?? true,
     }),
   };
-  const readable = readableEntries(ctx);
+  const readable = readableEntries(ctx, deps.config.index?.callers ?? 100);
   const searchTimeout = deps.config.upstreamSearchTimeout ?? 1500;
   const stats = new StatsCounter(ctx.store, caches.statsTtl * 1000, () => now().getTime());
   ctx.downloads.onWritten = (name) => stats.changed(name);
@@ -185,7 +185,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     const from = Math.max(Number.parseInt(c.req.query('from') ?? '0', 10) || 0, 0);
     const text = c.req.query('text') ?? '';
     const seen = await readable(await ctx.auth.authenticate(c.req.raw));
-    const local = searchIndex(seen.entries, text, size, from, now(), ctx.index.searchQueries);
+    const local = searchIndex(seen.view.entries, text, size, from, now(), ctx.index.searchQueries, seen.filter ?? undefined);
     return json(await withUpstreamSearch(local, { text, size, from }, {
       uplinks: ctx.uplinks, localNames: async () => seen.localNames as Set<string>, timeoutMs: searchTimeout, via: proxyVia(ctx, c.req.raw),
     }));

@@ -196,8 +196,8 @@ describe('template and redaction', () => {
     expect(config.uplinks).toEqual({ upstream: { url: 'https://npm.corp.example/', timeout: 30_000, maxage: 120 } });
     expect(config.packages.map((r) => r.proxy)).toEqual([['upstream']]);
     expect(config).toMatchObject({ minReleaseAge: 86_400, minReleaseAgeExclude: [], upstreamSearchTimeout: 1500 });
-    expect(config.index).toEqual({ cacheTtl: 1, rebuildAfter: '1d', searchQueries: 64 });
-    expect(validateConfig({ index: { cacheTtl: 0 } }).index).toEqual({ cacheTtl: 0, rebuildAfter: '1d', searchQueries: 64 });
+    expect(config.index).toEqual({ cacheTtl: 1, rebuildAfter: '1d', searchQueries: 64, callers: 100 });
+    expect(validateConfig({ index: { cacheTtl: 0 } }).index).toEqual({ cacheTtl: 0, rebuildAfter: '1d', searchQueries: 64, callers: 100 });
   });
 
   it('redacts the secret, the storage secret key and uplink passwords', () => {

@@ -73,7 +73,7 @@ export function configTemplate(opts: { upstream?: string } = {}): string {
   versionCacheTtl: 300,                  // seconds
 
   // The package index behind the package list and search (derived data, rebuilt when missing).
-  index: { cacheTtl: 1, rebuildAfter: '1d', searchQueries: 64 },   // seconds another replica's change may take to show; full rebuild age; queries whose hits are kept per caller
+  index: { cacheTtl: 1, rebuildAfter: '1d', searchQueries: 64, callers: 100 },   // seconds another replica's change may take to show; full rebuild age; queries whose hits are kept per caller; callers whose readable entries are kept per view
 
   // In-memory caches of one server process (0 turns one off). packumentRevalidate 0: every GET checks
   // the store, so another replica's publish shows on the next GET (on a local disk through the change

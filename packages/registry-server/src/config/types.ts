@@ -125,6 +125,12 @@ export interface RegistryConfig {
      * goes first; a change of the index starts afresh). 0: none kept.
      */
     searchQueries: number;
+    /**
+     * Distinct callers (name and roles) whose readable entries are kept per index view, least recently
+     * seen forgotten first. Callers with the same rights share one list; one who may not read every
+     * package costs a byte per package, its list and its kept answers (the search index is one per view).
+     */
+    callers: number;
   };
   /** In-memory caches of one server process (each bounded; 0 turns a cache off). */
   cache: {

@@ -134,10 +134,11 @@ function caches(c: Checker, raw: unknown): Partial<RegistryConfig['cache']> {
 }
 
 function packageIndex(c: Checker, raw: unknown): Partial<RegistryConfig['index']> {
-  const o = c.object(raw, 'index', ['cacheTtl', 'rebuildAfter', 'searchQueries']);
+  const o = c.object(raw, 'index', ['cacheTtl', 'rebuildAfter', 'searchQueries', 'callers']);
   const out: Partial<RegistryConfig['index']> = {};
   if (o.cacheTtl !== undefined) out.cacheTtl = c.integer(o.cacheTtl, 'index.cacheTtl', 0, 86_400);
   if (o.searchQueries !== undefined) out.searchQueries = c.integer(o.searchQueries, 'index.searchQueries', 0, 100_000);
+  if (o.callers !== undefined) out.callers = c.integer(o.callers, 'index.callers', 1, 100_000);
   if (o.rebuildAfter !== undefined) {
     if (parseDuration(c.string(o.rebuildAfter, 'index.rebuildAfter')) === null) c.fail('index.rebuildAfter', 'must be a duration such as "1d", "12h" or "3600"');
     out.rebuildAfter = o.rebuildAfter as string;

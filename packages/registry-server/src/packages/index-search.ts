@@ -1,5 +1,5 @@
 import type { IndexEntry } from './index-entry.ts';
-import { textIndexOf, type Hits } from './index-text.ts';
+import { textIndexOf, type Hits, type ReadFilter } from './index-text.ts';
 
 /** One row of the package list (`GET /-/fw/packages`). */
 export interface PackageSummary {
@@ -55,23 +55,25 @@ export function matchEntries(entries: readonly IndexEntry[], text: string): Inde
 
 /**
  * The hits of a query over an entry list, without building the whole list: `total` and one page.
- * `remember`: queries whose hits the list's index keeps (`index.searchQueries`).
+ * `remember`: queries whose hits the list's index keeps (`index.searchQueries`). `filter`: what the
+ * caller may read of the list (one index per list, whatever the callers).
  * @example
  * const hits = queryEntries(readable.entries, 'widget', 64);
  * hits.slice(40, 20); // the third page of 20
  */
-export function queryEntries(entries: readonly IndexEntry[], text: string, remember = 0): Hits {
-  return textIndexOf(entries, remember).query(text);
+export function queryEntries(entries: readonly IndexEntry[], text: string, remember = 0, filter?: ReadFilter): Hits {
+  return textIndexOf(entries, remember).query(text, filter);
 }
 
 /**
- * npm's `/-/v1/search` answer over index entries (already filtered to what the caller may read).
+ * npm's `/-/v1/search` answer over index entries: the view's, with `filter` for a caller who may not
+ * read all of them (see {@link queryEntries}).
  * @example
  * searchIndex(view.entries, 'react keywords:ui', 20, 0, new Date()).objects[0].package.name;
  */
-export function searchIndex(entries: readonly IndexEntry[], text: string, size: number, from: number, now: Date, remember = 0) {
+export function searchIndex(entries: readonly IndexEntry[], text: string, size: number, from: number, now: Date, remember = 0, filter?: ReadFilter) {
   const words = text.toLowerCase().split(/\s+/).filter(Boolean);
-  const hits = queryEntries(entries, text, remember);
+  const hits = queryEntries(entries, text, remember, filter);
   const objects = hits.slice(from, size).map((e) => {
     const pkg: Record<string, unknown> = {
       name: e.name, version: e.version, description: e.description ?? '', keywords: e.keywords ?? [],
