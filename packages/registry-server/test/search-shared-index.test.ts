@@ -43,7 +43,7 @@ describe('the search index across index changes', () => {
       const next = list.slice();
       change(next);
       const index = textIndexOf(next, 64);
-      // the entries kept their objects: only the new ones are tokenized, and the index is derived, not built
+      // the entries kept their objects: only the new ones are cut into trigrams, and the index is derived, not built
       expect(textIndexWork.tokenized - before.tokenized).toBeLessThanOrEqual(2);
       expect(textIndexWork.built - before.built).toBe(0);
       expect(textIndexWork.derived - before.derived).toBe(1);

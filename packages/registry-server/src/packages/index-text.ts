@@ -1,13 +1,11 @@
 import type { IndexEntry } from './index-entry.ts';
 
-/** What a search looks at in one entry, lower-cased, and its trigrams: one per entry object, shared by every index. */
+/** What a search looks at in one entry, lower-cased: one per entry object, shared by every index. */
 interface Hay {
   name: string;
   /** Name, description and keywords, one per line. */
   text: string;
   keywords: string[];
-  /** The distinct trigrams of `text` that hold no space. */
-  grams: Float64Array;
 }
 
 /** The hits of one query: `total`, and the entries of a page (exact name matches first, then name order). */
@@ -17,7 +15,7 @@ export interface Hits {
 }
 
 /**
- * Work done by the search indexes of this process: entries tokenized, indexes built from scratch,
+ * Work done by the search indexes of this process: entries cut into trigrams, indexes built from scratch,
  * indexes derived from the one before (a change of a few entries). Counters only, for tests and tuning.
  * @example
  * const before = textIndexWork.tokenized;
@@ -38,26 +36,16 @@ function isSpace(c: number): boolean {
 const gram = (s: string, at: number) => s.charCodeAt(at) * 4294967296 + s.charCodeAt(at + 1) * 65536 + s.charCodeAt(at + 2);
 
 // Index entries are immutable and an unchanged one keeps its object from view to view, so each is
-// lower-cased and cut into trigrams once, whatever the number of views and lists it is in.
+// lower-cased once, whatever the number of views and lists it is in (its trigrams are not kept: they
+// are cut again only for a build from scratch).
 const hays = new WeakMap<IndexEntry, Hay>();
 
 function hayOf(e: IndexEntry): Hay {
   let hay = hays.get(e);
-  if (hay) return hay;
-  textIndexWork.tokenized++;
-  const keywords = (e.keywords ?? []).map((k) => k.toLowerCase());
-  const t = `${e.name}\n${e.description ?? ''}\n${keywords.join('\n')}`.toLowerCase();
-  const grams = new Set<number>();
-  // skip = how many of the next positions start a trigram holding a space
-  for (let p = 0, skip = isSpace(t.charCodeAt(1)) ? 2 : isSpace(t.charCodeAt(0)) ? 1 : 0; p + 3 <= t.length; p++) {
-    if (isSpace(t.charCodeAt(p + 2))) skip = 3;
-    if (skip > 0) {
-      skip--;
-      continue;
-    }
-    grams.add(gram(t, p));
+  if (!hay) {
+    const keywords = (e.keywords ?? []).map((k) => k.toLowerCase());
+    hays.set(e, (hay = { name: e.name.toLowerCase(), text: `${e.name}\n${e.description ?? ''}\n${keywords.join('\n')}`.toLowerCase(), keywords }));
   }
-  hays.set(e, (hay = { name: e.name.toLowerCase(), text: t, keywords, grams: Float64Array.from(grams) }));
   return hay;
 }
 
@@ -191,8 +179,18 @@ export class TextIndex {
       else if (l[l.length - 1] !== i) l.push(i);
     };
     const add = (i: number) => {
+      textIndexWork.tokenized++;
       const h = this.hays[i]!;
-      for (let x = 0; x < h.grams.length; x++) push(grams, h.grams[x]!, i);
+      const t = h.text;
+      // skip = how many of the next positions start a trigram holding a space
+      for (let p = 0, skip = isSpace(t.charCodeAt(1)) ? 2 : isSpace(t.charCodeAt(0)) ? 1 : 0; p + 3 <= t.length; p++) {
+        if (isSpace(t.charCodeAt(p + 2))) skip = 3;
+        if (skip > 0) {
+          skip--;
+          continue;
+        }
+        push(grams, gram(t, p), i);
+      }
       for (const k of h.keywords) push(keywords, k, i);
     };
     if (from && diff) {
