@@ -7,6 +7,7 @@ export { printable, DEFAULT_METADATA_LIMITS, type MetadataLimits } from './packa
 export { appendHistory, readHistory, type HistoryEvent, type HistoryEventType, type PackageHistory, type ReadHistoryOptions, type VersionRecord } from './packages/history.ts';
 export type { RegistryStats } from './packages/catalog.ts';
 export { searchIndex, matchEntries, summaryOf, type PackageSummary } from './packages/index-search.ts';
+export { ReadFilter } from './packages/index-text.ts';
 export { PackageIndex, type IndexView, type PackageIndexOptions } from './packages/package-index.ts';
 export { entryOf, type IndexEntry } from './packages/index-entry.ts';
 export { createAuth, type AuthDeps } from './auth/auth.ts';

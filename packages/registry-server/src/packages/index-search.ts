@@ -58,7 +58,7 @@ export function matchEntries(entries: readonly IndexEntry[], text: string): Inde
  * `remember`: queries whose hits the list's index keeps (`index.searchQueries`). `filter`: what the
  * caller may read of the list (one index per list, whatever the callers).
  * @example
- * const hits = queryEntries(readable.entries, 'widget', 64);
+ * const hits = queryEntries(readable.view.entries, 'widget', 64, readable.filter ?? undefined);
  * hits.slice(40, 20); // the third page of 20
  */
 export function queryEntries(entries: readonly IndexEntry[], text: string, remember = 0, filter?: ReadFilter): Hits {
@@ -67,7 +67,7 @@ export function queryEntries(entries: readonly IndexEntry[], text: string, remem
 
 /**
  * npm's `/-/v1/search` answer over index entries: the view's, with `filter` for a caller who may not
- * read all of them (see {@link queryEntries}).
+ * read all of them (see `queryEntries`).
  * @example
  * searchIndex(view.entries, 'react keywords:ui', 20, 0, new Date()).objects[0].package.name;
  */

@@ -106,7 +106,7 @@ function movedLists<K>(lists: Map<K, Int32Array>, moved: Int32Array, extra: Map<
 /**
  * What one caller may read of an index view: a mask over the view's entries (1: readable), the
  * readable entries in order, and the hits of the caller's last queries (up to the index's `remember`).
- * Callers with the same rights share one (see `_readable.ts`); the view's one {@link TextIndex} finds
+ * Callers with the same rights share one (see `_readable.ts`); the view's one `TextIndex` finds
  * the hits and the filter keeps the caller's, so a caller costs a byte per entry, its list and its kept
  * answers, not an index of its own.
  * @example
