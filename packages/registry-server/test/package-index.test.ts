@@ -1,15 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { fsDriver, keys, memoryDriver, s3Driver, wrapStore, type ObjectStore, type Store } from '@factorywager/r2-store';
-import { startS3TestServer } from '@factorywager/s3-test-server';
+import { describe, expect, it } from 'vitest';
+import { keys, memoryDriver, wrapStore, type ObjectStore, type Store } from '@factorywager/r2-store';
 import { PackageIndex } from '../src/packages/package-index.ts';
 import type { Packument } from '../src/packages/packument.ts';
 import { publish, setup, type Setup } from './_helpers.ts';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => { for (const c of cleanups.reverse()) await c(); });
+import { everyDriver } from './_every-driver.ts';
 
 /** A driver that counts reads per kind of key, to prove what a request touches. */
 function counting(driver: ObjectStore) {
@@ -35,19 +29,7 @@ function counting(driver: ObjectStore) {
 const names = async (s: Setup, query = '') => ((await (await s.call('GET', `/-/fw/packages${query}`)).json()).packages as Array<{ name: string }>).map((p) => p.name);
 const hits = async (s: Setup, text: string) => ((await (await s.call('GET', `/-/v1/search?text=${encodeURIComponent(text)}&size=250`)).json()).objects as Array<{ package: { name: string } }>).map((o) => o.package.name);
 
-const drivers: Array<[string, () => Promise<ObjectStore>]> = [
-  ['memory', async () => memoryDriver()],
-  ['fs', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'fw-index-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    return fsDriver({ root: dir });
-  }],
-  ['s3', async () => {
-    const s3 = await startS3TestServer();
-    cleanups.push(() => s3.stop());
-    return s3Driver({ endpoint: s3.endpoint, bucket: s3.bucket, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
-  }],
-];
+const drivers = everyDriver('fw-index-');
 
 describe.each(drivers)('package index (%s driver)', (_name, makeDriver) => {
   it('follows publish, tag, deprecate and unpublish, and a list or search reads only the index', async () => {

@@ -1,26 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { fsDriver, keys, memoryDriver, s3Driver, wrapStore, type ObjectStore } from '@factorywager/r2-store';
-import { startS3TestServer } from '@factorywager/s3-test-server';
+import { describe, expect, it } from 'vitest';
+import { keys, wrapStore } from '@factorywager/r2-store';
 import type { IndexEntry } from '../src/packages/index-entry.ts';
 import { queryEntries } from '../src/packages/index-search.ts';
 import { validateConfig } from '../src/config/validate.ts';
 import { publish, setup, type Setup } from './_helpers.ts';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => { for (const c of cleanups.reverse()) await c(); });
-
-/** The search as it was before the index: every entry tested, exact name matches first, then list order. */
-function naive(entries: readonly IndexEntry[], q: string): string[] {
-  const ws = q.toLowerCase().split(/\s+/).filter(Boolean);
-  const hits = entries.filter((e) => ws.every((w) => w.startsWith('keywords:')
-    ? w.slice(9).split(',').some((k) => (e.keywords ?? []).map((x) => x.toLowerCase()).includes(k))
-    : `${e.name}\n${e.description ?? ''}\n${(e.keywords ?? []).join('\n')}`.toLowerCase().includes(w)));
-  const exact = hits.filter((e) => ws.includes(e.name.toLowerCase()));
-  return [...exact, ...hits.filter((e) => !exact.includes(e))].map((e) => e.name);
-}
+import { everyDriver, naiveSearch } from './_every-driver.ts';
 
 describe('search over the trigram index', () => {
   const words = ['pad', 'left', 'widget', 'react', 'ui', 'parse', 'Ünïcode', 'x'];
@@ -37,7 +21,7 @@ describe('search over the trigram index', () => {
       'tools for', 'and', 'r\u3000more', '', '   ', 'x', 'keywords:', 'keywords:nope', 's\nfor', 'pad-widget-40', 'left left'];
     for (const q of queries) {
       const hits = queryEntries(entries, q);
-      expect(hits.slice(0, hits.total).map((e) => e.name), JSON.stringify(q)).toEqual(naive(entries, q));
+      expect(hits.slice(0, hits.total).map((e) => e.name), JSON.stringify(q)).toEqual(naiveSearch(entries, q));
     }
     // exact name matches come first even when they sort after other hits
     expect(queryEntries(entries, 'widget').slice(0, 1).map((e) => e.name)).toEqual(['widget']);
@@ -54,13 +38,13 @@ describe('search over the trigram index', () => {
       const list = entries.slice(); // a list of its own: an index of its own
       for (const q of ['pad', 'widget', 'pad', 'ui', 'widget', 'pad', 'PAD']) {
         const hits = queryEntries(list, q, remember);
-        expect(hits.slice(0, hits.total).map((e) => e.name)).toEqual(naive(entries, q));
+        expect(hits.slice(0, hits.total).map((e) => e.name)).toEqual(naiveSearch(entries, q));
       }
     }
   });
 
   it('pages the hits: every page is the same slice of the whole answer', () => {
-    const all = naive(entries, 'pad');
+    const all = naiveSearch(entries, 'pad');
     const hits = queryEntries(entries, 'pad');
     expect(hits.total).toBe(all.length);
     const paged: string[] = [];
@@ -75,19 +59,7 @@ const search = async (s: Setup, text: string) => {
   return { total: res.total as number, names: (res.objects as Array<{ package: { name: string; version: string } }>).map((o) => `${o.package.name}@${o.package.version}`) };
 };
 
-const drivers: Array<[string, () => Promise<ObjectStore>]> = [
-  ['memory', async () => memoryDriver()],
-  ['fs', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'fw-search-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    return fsDriver({ root: dir });
-  }],
-  ['s3', async () => {
-    const s3 = await startS3TestServer();
-    cleanups.push(() => s3.stop());
-    return s3Driver({ endpoint: s3.endpoint, bucket: s3.bucket, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
-  }],
-];
+const drivers = everyDriver('fw-search-');
 
 describe.each(drivers)('search index over HTTP (%s driver)', (_name, makeDriver) => {
   it('sees every index change on the next search, and answers the same from a rebuilt index', async () => {

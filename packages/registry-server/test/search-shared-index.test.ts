@@ -8,16 +8,7 @@ import { ReadFilter, textIndexOf, textIndexWork } from '../src/packages/index-te
 import type { IndexView } from '../src/packages/package-index.ts';
 import { validateConfig } from '../src/config/validate.ts';
 import { publish, setup, type Setup } from './_helpers.ts';
-
-/** The search as it was before the index: every entry tested, exact name matches first, then list order. */
-function naive(entries: readonly IndexEntry[], q: string): string[] {
-  const ws = q.toLowerCase().split(/\s+/).filter(Boolean);
-  const hits = entries.filter((e) => ws.every((w) => w.startsWith('keywords:')
-    ? w.slice(9).split(',').some((k) => (e.keywords ?? []).map((x) => x.toLowerCase()).includes(k))
-    : `${e.name}\n${e.description ?? ''}\n${(e.keywords ?? []).join('\n')}`.toLowerCase().includes(w)));
-  const exact = hits.filter((e) => ws.includes(e.name.toLowerCase()));
-  return [...exact, ...hits.filter((e) => !exact.includes(e))].map((e) => e.name);
-}
+import { naiveSearch } from './_every-driver.ts';
 
 const words = ['widget', 'react', 'parse', 'left', 'pad', 'util', 'http', 'cli', 'json', 'stream'];
 const entryOf = (i: number, rev = 1, description?: string): IndexEntry => ({
@@ -47,13 +38,13 @@ describe('the search index across index changes', () => {
       expect(textIndexWork.tokenized - before.tokenized).toBeLessThanOrEqual(2);
       expect(textIndexWork.built - before.built).toBe(0);
       expect(textIndexWork.derived - before.derived).toBe(1);
-      for (const q of queries) expect(names(index.query(q)), q).toEqual(naive(next, q));
+      for (const q of queries) expect(names(index.query(q)), q).toEqual(naiveSearch(next, q));
       list = next;
     }
     // a list of other entries is built from scratch, and finds the same
     const fresh = list.map((e) => ({ ...e }));
     const before = { ...textIndexWork };
-    for (const q of queries) expect(names(textIndexOf(fresh).query(q)), q).toEqual(naive(fresh, q));
+    for (const q of queries) expect(names(textIndexOf(fresh).query(q)), q).toEqual(naiveSearch(fresh, q));
     expect(textIndexWork.built - before.built).toBe(1);
     expect(textIndexWork.tokenized - before.tokenized).toBe(fresh.length);
   });
@@ -62,7 +53,7 @@ describe('the search index across index changes', () => {
     const list = Array.from({ length: 500 }, (_, i) => entryOf(i));
     const terms = Array.from({ length: 5000 }, (_, i) => (i % 2 ? 'json' : `nope${i % 100}`)).join(',');
     const q = `keywords:${terms} tool`;
-    expect(names(textIndexOf(list).query(q))).toEqual(naive(list, q));
+    expect(names(textIndexOf(list).query(q))).toEqual(naiveSearch(list, q));
     expect(names(textIndexOf(list).query(q)).length).toBeGreaterThan(0);
   });
 });
@@ -93,7 +84,7 @@ describe('one search index per view, a filter per caller', () => {
     for (const q of queries) {
       for (const r of [ana!, bob!, root!]) {
         const hits = textIndexOf(r.view.entries, 64).query(q, r.filter ?? undefined);
-        expect(names(hits), q).toEqual(naive(r.entries, q));
+        expect(names(hits), q).toEqual(naiveSearch(r.entries, q));
       }
     }
     expect(names(textIndexOf(all, 64).query('pkg-00044', ana!.filter!))).toEqual(['pkg-00044']);
@@ -119,7 +110,7 @@ describe('one search index per view, a filter per caller', () => {
     expect(() => validateConfig({ index: { callers: 1.5 } })).toThrow(/index\.callers/);
     const all = Array.from({ length: 300 }, (_, i) => entryOf(i));
     const filter = new ReadFilter(Uint8Array.from(all, (_, i) => (i % 2 ? 1 : 0)), all.filter((_, i) => i % 2));
-    for (const q of ['widget', 'react', 'parse', 'left', 'widget']) expect(names(textIndexOf(all, 2).query(q, filter))).toEqual(naive(filter.entries, q));
+    for (const q of ['widget', 'react', 'parse', 'left', 'widget']) expect(names(textIndexOf(all, 2).query(q, filter))).toEqual(naiveSearch(filter.entries, q));
     expect([...filter.answers.keys()]).toEqual(['left', 'widget']);
 
     const v = view(all);
