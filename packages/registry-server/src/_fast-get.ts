@@ -1,7 +1,7 @@
 import type { HandlerContext } from './_context.ts';
 import { negotiate } from './_negotiate.ts';
 import { assertPackageName, versionOfTarball } from './_names.ts';
-import { localTarball, packumentResponse, tarballAnswer, tarballResponse } from './_routes-packages.ts';
+import { cachedTarball, localTarball, packumentResponse, tarballAnswer, tarballResponse } from './_routes-packages.ts';
 
 // `/name`, `/@scope/name`, `/@scope%2fname`, each optionally followed by `/-/<file>.tgz`; no query.
 // Anything else (and any name that needs decoding) takes the router.
@@ -48,9 +48,8 @@ export function fastGet(ctx: HandlerContext, req: Request): Response | Promise<R
   if (!version) return null;
   const known = cache.readNow(name);
   if (known) {
-    const integrity = known.doc.versions[version]?.dist?.integrity;
-    const bytes = integrity ? ctx.tarballs.get(name, file, integrity) : null;
-    if (bytes) return tarballAnswer(ctx, req, name, version, { body: bytes.bytes, etag: bytes.etag, size: bytes.bytes.byteLength });
+    const cached = cachedTarball(ctx, name, file, known.doc.versions[version]?.dist?.integrity);
+    if (cached) return tarballAnswer(ctx, req, name, version, cached);
   }
   return tarballAfterRead(ctx, req, name, file, version);
 }

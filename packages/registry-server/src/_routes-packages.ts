@@ -135,7 +135,7 @@ async function getPackument(ctx: HandlerContext, req: Request, url: URL, name: s
     return json(publicPackument(withTarballUrls(local!.doc, ctx.publicUrl)), 200, { 'cache-control': 'no-store' });
   }
   const { abbreviated, gzip: wantGzip } = negotiate(req.headers);
-  let rendered: { body: Blob | Uint8Array; etag: string; gz?: Blob | Uint8Array } | null = await ctx.service.cache.render(name, abbreviated ? 'abbreviated' : 'full', wantGzip);
+  let rendered: Rendered | null = await ctx.service.cache.render(name, abbreviated ? 'abbreviated' : 'full', wantGzip);
   if (!rendered && !(await ctx.service.cache.read(name))) {
     rendered = await ctx.uplinks.render(name, abbreviated ? 'abbreviated' : 'full', proxyVia(ctx, req));
   }
@@ -170,13 +170,19 @@ async function getTarball(ctx: HandlerContext, req: Request, name: string, file:
 
 type TarballObject = { body: ReadableStream<Uint8Array> | Uint8Array; etag: string; size: number };
 
+/** The tarball held in memory for this integrity, or null: what {@link localTarball} tries first, without I/O. */
+export function cachedTarball(ctx: HandlerContext, name: string, file: string, integrity: string | undefined): TarballObject | null {
+  const cached = integrity ? ctx.tarballs.get(name, file, integrity) : null;
+  return cached ? { body: cached.bytes, etag: cached.etag, size: cached.bytes.byteLength } : null;
+}
+
 /**
  * A local tarball: from the tarball cache while the manifest lists the version with the integrity it
  * was cached for, else from the store (read whole and cached when small, streamed when not).
  */
 export async function localTarball(ctx: HandlerContext, name: string, file: string, integrity: string | undefined): Promise<TarballObject | null> {
-  const cached = integrity ? ctx.tarballs.get(name, file, integrity) : null;
-  if (cached) return { body: cached.bytes, etag: cached.etag, size: cached.bytes.byteLength };
+  const cached = cachedTarball(ctx, name, file, integrity);
+  if (cached) return cached;
   const found = await ctx.store.getStream(keys.tarball(name, file));
   if (!found || !integrity || !ctx.tarballs.fits(found.size)) return found;
   const bytes = new Uint8Array(await new Response(found.body).arrayBuffer());
