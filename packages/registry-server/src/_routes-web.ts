@@ -22,8 +22,8 @@ const HISTORY_LIMIT = 101;
  * @example
  * mountWeb(app, ctx, () => handler);
  */
-export function mountWeb(app: Hono, ctx: HandlerContext, api: () => (req: Request) => Promise<Response>): void {
-  const web = createWebUi({ source: webSource(ctx, api), publicUrl: ctx.publicUrl, now: () => ctx.now().getTime() });
+export function mountWeb(app: Hono, ctx: HandlerContext, api: () => (req: Request) => Promise<Response>, options: { listPages?: number } = {}): void {
+  const web = createWebUi({ source: webSource(ctx, api), publicUrl: ctx.publicUrl, now: () => ctx.now().getTime(), ...options });
   app.get('/', (c) => web.fetch(c.req.raw));
   app.all('/-/web/*', (c) => web.fetch(c.req.raw));
   app.get('/package/*', async (c, next) => {

@@ -212,7 +212,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   app.route('/', feedRoutes(ctx));
   app.route('/', ownerRoutes(ctx));
   app.route('/', deps.auth.routes);
-  mountWeb(app, ctx, () => async (req) => handler(req));
+  mountWeb(app, ctx, () => async (req) => handler(req), { listPages: caches.webListPages });
   app.all('*', (c) => packageRoute(ctx, c.req.raw));
   app.onError((err) => errorResponse(toRegistryError(err)));
 

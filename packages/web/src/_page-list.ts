@@ -36,8 +36,13 @@ function rowMarkup(r: ListRow, age: string): Html {
 </li>`;
 }
 
+/** The markup of each row of a result (the same objects while the rows and their ages are). @internal */
+export function listRows(result: ListResult, now: number): Html[] {
+  return result.rows.map((r) => row(r, now));
+}
+
 /** The results part of the list page (also what search-as-you-type swaps in). @internal */
-export function listResults(result: ListResult, q: string, page: number, now: number): Html {
+export function listResults(result: ListResult, q: string, page: number, rows: readonly Html[]): Html {
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
   const link = (p: number) => `/?${new URLSearchParams({ ...(q ? { q } : {}), ...(p > 1 ? { page: String(p) } : {}) })}`;
   const first = result.total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
@@ -49,7 +54,7 @@ export function listResults(result: ListResult, q: string, page: number, now: nu
     return html`${summary}<div class="empty card">${q ? html`No package matches <strong>${q}</strong>.` : 'No packages yet: publish one with npm publish.'}</div>`;
   }
   return html`${summary}
-<ul class="package-list">${result.rows.map((r) => row(r, now))}</ul>
+<ul class="package-list">${rows}</ul>
 <nav class="pager" aria-label="Pages">
   <span class="muted">${first}–${last} of ${result.total} · page ${page} of ${pages}</span>
   <span>
@@ -60,7 +65,7 @@ export function listResults(result: ListResult, q: string, page: number, now: nu
 }
 
 /** The home page: search and the paged package list. @internal */
-export function listPage(ctx: PageContext, result: ListResult, q: string, page: number, now: number): string {
+export function listPage(ctx: PageContext, result: ListResult, q: string, page: number, rows: readonly Html[]): string {
   const main = html`<div class="hero">
   <div>
     <h1>Packages</h1>
@@ -72,6 +77,6 @@ export function listPage(ctx: PageContext, result: ListResult, q: string, page: 
   <input id="q" type="search" name="q" value="${q}" placeholder="Search by name, description or keywords:cli" autocomplete="off" aria-controls="results">
   <button type="submit">Search</button>
 </form>
-<section id="results" aria-live="polite">${listResults(result, q, page, now)}</section>`;
+<section id="results" aria-live="polite">${listResults(result, q, page, rows)}</section>`;
   return layout({ ...ctx, q, ownSearch: true }, q ? `Search: ${q}` : 'Packages', main);
 }

@@ -1,6 +1,7 @@
 import { ASSETS } from './_assets.generated.ts';
 import { deprecatePage, errorPage, loginPage, rollbackPage } from './_page-forms.ts';
-import { listPage, listResults, PAGE_SIZE } from './_page-list.ts';
+import { ListPageCache } from './_page-cache.ts';
+import { listPage, listResults, listRows, PAGE_SIZE } from './_page-list.ts';
 import { packagePage } from './_page-package.ts';
 import { packagePath, type PageContext } from './_layout.ts';
 import { CSRF_COOKIE, FLASH_COOKIE, SESSION_COOKIE, cookie, newCsrfToken, readCookies, sameToken } from './_session.ts';
@@ -14,6 +15,11 @@ export interface WebUiOptions {
   publicUrl: string;
   /** Clock in ms (tests). */
   now?: () => number;
+  /**
+   * List pages kept encoded for logged-out visitors, by path and query, each while its total and rows
+   * read the same (the registry's `cache.webListPages`). Default 100; 0 keeps none.
+   */
+  listPages?: number;
 }
 
 /** The web UI as a fetch handler the registry mounts. */
@@ -55,6 +61,7 @@ export function createWebUi(options: WebUiOptions): WebUi {
   const publicOrigin = new URL(options.publicUrl).origin;
   const publicUrl = options.publicUrl.replace(/\/+$/, '');
   const secure = publicUrl.startsWith('https:');
+  const listPages = new ListPageCache(options.listPages ?? 100);
 
   function handles(req: Request): boolean {
     const path = new URL(req.url).pathname;
@@ -87,7 +94,7 @@ export function createWebUi(options: WebUiOptions): WebUi {
       headers.append('set-cookie', cookie(FLASH_COOKIE, '', secure, 0));
     }
     const ctx: PageContext = { user, csrf, here: url.pathname + url.search, flash };
-    const page = (status: number, body: string) => {
+    const page = (status: number, body: string | Uint8Array<ArrayBuffer>) => {
       headers.set('content-type', 'text/html; charset=utf-8');
       headers.set('server-timing', `app;dur=${(performance.now() - started).toFixed(1)}`);
       return new Response(req.method === 'HEAD' ? null : body, { status, headers: secureHeaders(headers) });
@@ -108,8 +115,11 @@ export function createWebUi(options: WebUiOptions): WebUi {
         const q = (url.searchParams.get('q') ?? '').slice(0, 200);
         const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(url.searchParams.get('page') ?? '1', 10) || 1));
         const result = await source.list(token, { q, from: (pageNo - 1) * PAGE_SIZE, size: PAGE_SIZE });
-        if (url.searchParams.get('partial') === '1') return page(200, listResults(result, q, pageNo, now()).value);
-        return page(200, listPage(ctx, result, q, pageNo, now()));
+        const rows = listRows(result, now());
+        const partial = url.searchParams.get('partial') === '1';
+        const render = () => (partial ? listResults(result, q, pageNo, rows).value : listPage(ctx, result, q, pageNo, rows));
+        // a logged-out visitor's page follows from its URL, total and rows alone: kept encoded
+        return page(200, user || flash ? render() : listPages.get(ctx.here, result.total, rows, render));
       }
       if (url.pathname.startsWith('/package/')) {
         const { name, version } = parsePackageUrl(url.pathname);

@@ -30,7 +30,7 @@ export function baseConfig(): RegistryConfig {
     },
     versionCacheTtl: 300,
     index: { cacheTtl: 1, rebuildAfter: '1d', searchQueries: 64, callers: 100 },
-    cache: { packumentRevalidate: 0, changeMapMaxAge: 1, packuments: 1000, packumentBytes: 64 * 1024 * 1024, tarballBytes: 16 * 1024 * 1024, tarballMaxSize: 256 * 1024, statsTtl: 10 },
+    cache: { packumentRevalidate: 0, changeMapMaxAge: 1, packuments: 1000, packumentBytes: 64 * 1024 * 1024, tarballBytes: 16 * 1024 * 1024, tarballMaxSize: 256 * 1024, statsTtl: 10, webListPages: 100 },
     secrets: { roles: {}, rotation: [], maxVersions: 20, cacheTtl: 300 },
     feeds: [],
   };

@@ -78,7 +78,7 @@ export function configTemplate(opts: { upstream?: string } = {}): string {
   // In-memory caches of one server process (0 turns one off). packumentRevalidate 0: every GET checks
   // the store, so another replica's publish shows on the next GET (on a local disk through the change
   // map, without I/O; changeMapMaxAge: seconds before a head checks what the map cannot see).
-  cache: { packumentRevalidate: 0, changeMapMaxAge: 1, packuments: 1000, packumentBytes: 67108864, tarballBytes: 16777216, tarballMaxSize: 262144, statsTtl: 10 },
+  cache: { packumentRevalidate: 0, changeMapMaxAge: 1, packuments: 1000, packumentBytes: 67108864, tarballBytes: 16777216, tarballMaxSize: 262144, statsTtl: 10, webListPages: 100 },
 
   // Release feeds rss:fetch reads when given no URL; none: this registry's /-/rss.
   feeds: [

@@ -157,6 +157,11 @@ export interface RegistryConfig {
     tarballMaxSize: number;
     /** Seconds `/-/fw/stats` answers from its last count of downloads and sizes. */
     statsTtl: number;
+    /**
+     * Web list pages (`/?page=…&q=…`) kept encoded for logged-out visitors, by path and query, each
+     * while its total and rows read the same (least recently served goes first). 0: none kept.
+     */
+    webListPages: number;
   };
   secrets: SecretsConfig;
   /** Feed URLs (RSS 2.0 or Atom) that `rss:fetch` reads when given none; empty: this registry's `/-/rss`. */

@@ -125,9 +125,9 @@ function secrets(c: Checker, raw: unknown): Partial<RegistryConfig['secrets']> {
 }
 
 function caches(c: Checker, raw: unknown): Partial<RegistryConfig['cache']> {
-  const keys = ['packumentRevalidate', 'changeMapMaxAge', 'packuments', 'packumentBytes', 'tarballBytes', 'tarballMaxSize', 'statsTtl'] as const;
+  const keys = ['packumentRevalidate', 'changeMapMaxAge', 'packuments', 'packumentBytes', 'tarballBytes', 'tarballMaxSize', 'statsTtl', 'webListPages'] as const;
   const o = c.object(raw, 'cache', [...keys]);
-  const max: Record<(typeof keys)[number], number> = { packumentRevalidate: 86_400, changeMapMaxAge: 86_400, packuments: 1_000_000, packumentBytes: 2 ** 40, tarballBytes: 2 ** 40, tarballMaxSize: 2 ** 32, statsTtl: 86_400 };
+  const max: Record<(typeof keys)[number], number> = { packumentRevalidate: 86_400, changeMapMaxAge: 86_400, packuments: 1_000_000, packumentBytes: 2 ** 40, tarballBytes: 2 ** 40, tarballMaxSize: 2 ** 32, statsTtl: 86_400, webListPages: 100_000 };
   const out: Partial<RegistryConfig['cache']> = {};
   for (const k of keys) if (o[k] !== undefined) out[k] = c.integer(o[k], `cache.${k}`, 0, max[k]);
   return out;
