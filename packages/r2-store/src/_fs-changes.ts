@@ -1,6 +1,7 @@
 // The fs driver's change map: `.fw-store/changes`, a file of 8,192 slots of 8 bytes, one slot per key
 // hash. After every put or delete of a key has been committed, the writer puts a fresh random number
-// into that key's slot (an open, a pwrite of 8 bytes and a close, on Node and Bun alike). A reader on Bun maps the file
+// into that key's slot (an open, a pwrite of 8 bytes and a close; a store into its mapping where it has
+// mapped the file). A reader on Bun maps the file
 // shared (`Bun.mmap`) and reads a slot from memory, in nanoseconds: when a slot holds the number it
 // held before the reader's last `head` of that key, no write of the key has completed since, so what
 // that head saw is still current and the reader needs neither a stat nor a sidecar read. Keys that
@@ -20,27 +21,13 @@
 // hand, a writer that cannot open the map (another Unix user) or that predates it — a reader sees
 // only when it trusts a slot no longer: for a bounded time (the registry's `cache.changeMapMaxAge`),
 // after which it checks with a `head` again.
-import { closeSync, linkSync, mkdirSync, openSync, statfsSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { INTERNAL, tempPath } from './_fs-io.ts';
+import { isLocal } from './_fs-sys.ts';
 
 const SLOTS = 8192;
 const BYTES = SLOTS * 8;
-
-// statfs f_type of filesystems whose page cache every process of the machine shares (linux/magic.h).
-const LOCAL_FILESYSTEMS = new Set([
-  0xef53, // ext2/3/4
-  0x58465342, // xfs
-  0x9123683e, // btrfs
-  0x01021994, // tmpfs
-  0x858458f6, // ramfs
-  0x2fc12fc1, // zfs
-  0x794c7630, // overlayfs
-  0xf2f52010, // f2fs
-  0xca451a4e, // bcachefs
-  0x52654973, // reiserfs
-  0x3153464a, // jfs
-]);
 
 declare const Bun: { mmap?(path: string, options?: { shared?: boolean }): Uint8Array } | undefined;
 
@@ -59,13 +46,6 @@ function slotOf(key: string): number {
   return (h >>> 0) & (SLOTS - 1);
 }
 
-function isLocal(root: string): boolean {
-  try {
-    return LOCAL_FILESYSTEMS.has(Number(statfsSync(root).type));
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Creates the map file whole (a zero-filled temp file hard-linked into place), unless it exists. The
@@ -131,6 +111,12 @@ export function changeMap(root: string, local: (root: string) => boolean = isLoc
   return {
     note(key) {
       if (!open()) return;
+      if (slots) {
+        // mapped (local, Bun): a store into the shared page is the write, with no syscall (a pwrite
+        // updates the file's times, and on a journaling filesystem that can wait for the journal)
+        slots[slotOf(key)] = Math.random();
+        return;
+      }
       stamp[0] = Math.random();
       // opened per write, not kept: a program may open many stores and never close them
       let fd = -1;

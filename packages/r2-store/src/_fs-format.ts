@@ -2,7 +2,7 @@
 // their objects are rewritten plain: the object's bytes, then a JSON trailer (etag, size, content
 // type, metadata), then 8 hex digits giving the trailer's length and the 4-byte magic `FWS1`.
 import { createHash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
+import type { Handle as FileHandle } from './_fs-sys.ts';
 
 export const MAGIC = 'FWS1';
 export const FOOTER = 12;

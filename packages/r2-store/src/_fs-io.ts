@@ -1,5 +1,5 @@
 // Small filesystem helpers of the fs driver: error mapping, durable renames, temp files, folder walks.
-import { mkdir, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rmdir, stat, unlink } from './_fs-sys.ts';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { StoreError } from './errors.ts';
@@ -64,17 +64,18 @@ export async function sweepTemp(tmpDir: string): Promise<void> {
   }));
 }
 
-/** Renames a synced temp file to `target` (creating its folder) and fsyncs the folder. */
+/** Renames a synced temp file to `target` (creating its folder when missing) and fsyncs the folder. */
 export async function publishFile(key: string, tmp: string, target: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await mkdir(dirname(target), { recursive: true });
+      // the folder usually exists: it is made only when the rename says it is missing
+      if (attempt > 0) await mkdir(dirname(target), { recursive: true });
       await rename(tmp, target);
       await fsyncDir(dirname(target));
       return;
     } catch (err) {
       const c = code(err);
-      if (c === 'ENOENT' && attempt < 5) continue; // a parent folder was pruned by a concurrent delete
+      if (c === 'ENOENT' && attempt < 6) continue; // no folder yet, or a parent pruned by a concurrent delete
       if (c === 'EISDIR' || c === 'ENOTDIR' || c === 'EEXIST') {
         throw new StoreError('INVALID_KEY', `key ${key} collides with a folder or file of another key on the fs driver`, { key, cause: err });
       }

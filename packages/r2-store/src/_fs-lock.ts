@@ -12,7 +12,7 @@
 // Breaking a stale lock takes a second O_EXCL file (`.break`) and removes the lock only if it still
 // holds the stale content that was read, so two breakers cannot remove a fresh lock. Within a
 // process, a promise chain per lock path serialises callers so that only one of them polls the file.
-import { link, open, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, open, readdir, readFile, stat, unlink, writeFile } from './_fs-sys.ts';
 import { hostname } from 'node:os';
 import { StoreError } from './errors.ts';
 import { sleep } from './_util.ts';

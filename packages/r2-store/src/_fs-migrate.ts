@@ -6,7 +6,7 @@
 // are read in either form all along, and each one is brought over under its key's lock, so a server
 // on the folder may run meanwhile; an object that fails is left (still readable) and the marker is
 // not written, so the next start tries again.
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from './_fs-sys.ts';
 import { join } from 'node:path';
 import { readTrailer } from './_fs-format.ts';
 import { entryFor, fileIdOf, isSidecarName, SIDECAR_SUFFIX } from './_fs-meta.ts';

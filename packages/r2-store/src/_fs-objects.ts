@@ -1,7 +1,7 @@
 // Reading and committing fs-driver objects: a plain data file plus its sidecar (see _fs-meta.ts for
 // why a reader never pairs new bytes with old metadata), and the old trailer format, read as it is.
 import { createHash } from 'node:crypto';
-import { open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readFile, stat, unlink, type Handle as FileHandle } from './_fs-sys.ts';
 import { dirname, join } from 'node:path';
 import { StoreError } from './errors.ts';
 import type { ObjectInfo, PutBody } from './types.ts';

@@ -11,6 +11,12 @@ testDriver('fs', async () => {
   return { driver: fsDriver({ root }), cleanup: () => rm(root, { recursive: true, force: true }) };
 }, { changeStamp: true });
 
+// The same contract with every call through the thread pool, as over NFS (where reads are not made on the calling thread).
+testDriver('fs (calls through the pool)', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'fw-store-fs-pool-'));
+  return { driver: fsDriver({ root, inlineCalls: false }), cleanup: () => rm(root, { recursive: true, force: true }) };
+}, { changeStamp: true });
+
 describe('fs driver specifics', () => {
   let root: string;
   beforeEach(async () => { root = await mkdtemp(join(tmpdir(), 'fw-store-fs-')); });

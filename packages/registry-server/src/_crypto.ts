@@ -28,13 +28,23 @@ function hex(buf: ArrayBuffer): string {
   return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+// Bun's synchronous hasher where there is one: `crypto.subtle.digest` goes through a thread pool,
+// ~50 µs of CPU for a small tarball's two hashes against ~3.5 µs hashed in place (measured on Bun 1.4).
+// Workers and Node have Web Crypto only here (no `node:` imports). Large bodies go to the pool all
+// the same, so that hashing one does not hold up the requests behind it.
+const IN_PLACE_MAX = 1 << 20;
+type Hasher = { update(data: Uint8Array): Hasher; digest(encoding: 'base64' | 'hex'): string };
+const BunHasher = (globalThis as { Bun?: { CryptoHasher?: new (algorithm: string) => Hasher } }).Bun?.CryptoHasher;
+
 /** `sha512-<base64>`: the SRI form npm puts in `dist.integrity`. */
 export async function sha512Integrity(bytes: Uint8Array): Promise<string> {
+  if (BunHasher && bytes.byteLength <= IN_PLACE_MAX) return `sha512-${new BunHasher('sha512').update(bytes).digest('base64')}`;
   return `sha512-${encodeBase64(new Uint8Array(await crypto.subtle.digest('SHA-512', bytes as BufferSource)))}`;
 }
 
 /** Hex SHA-1: npm's legacy `dist.shasum`. */
 export async function sha1Hex(bytes: Uint8Array): Promise<string> {
+  if (BunHasher && bytes.byteLength <= IN_PLACE_MAX) return new BunHasher('sha1').update(bytes).digest('hex');
   return hex(await crypto.subtle.digest('SHA-1', bytes as BufferSource));
 }
 

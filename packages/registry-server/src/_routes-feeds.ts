@@ -49,6 +49,7 @@ export function feedRoutes(ctx: HandlerContext): Hono {
 
   async function eventsOf(name: string, q: FeedQuery): Promise<FeedEvent[]> {
     // Prereleases are filtered after reading: read more so that a stable feed still fills its limit.
+    await ctx.service.written(name);
     const history = await readHistory(ctx.store, name, { type: [...FEED_EVENT_TYPES], limit: q.stable ? q.limit * 4 : q.limit });
     if (!history) return [];
     const doc: Packument | null = await read(name).catch(() => null);

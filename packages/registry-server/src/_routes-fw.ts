@@ -54,6 +54,7 @@ export function fwRoutes(ctx: HandlerContext): Hono {
   app.get('/-/fw/history', async (c) => {
     const name = assertPackageName(c.req.query('package') ?? '');
     await authorize(ctx, c.req.raw, 'access', name);
+    await ctx.service.written(name);
     const history = await readHistory(ctx.store, name, historyQuery(c.req.query('limit'), c.req.query('type')));
     if (!history) throw new RegistryError('NOT_FOUND', `no history for ${name}`);
     return json({ name: history.name, events: history.events.reverse() });

@@ -67,6 +67,7 @@ function webSource(ctx: HandlerContext, api: () => (req: Request) => Promise<Res
       }
       const latest = doc['dist-tags'].latest;
       const shown = version ?? latest ?? null;
+      await ctx.service.written(name);
       const [downloads, record, history] = await Promise.all([
         uplink ? null : ctx.store.getJson<DownloadCounts>(downloadsKey(name)),
         uplink || !shown || !Object.hasOwn(doc.versions, shown) ? null : ctx.store.getJson<VersionRecord>(keys.versionRecord(name, shown)),

@@ -39,6 +39,8 @@ describe('concurrent writers over one store', () => {
         expect(`sha512-${createHash('sha512').update(tgz!.body).digest('base64')}`).toBe(manifest.dist.integrity);
       }
     }
+    // read from the store itself: once what each handler writes after its answers is written
+    await Promise.all([a.handler.idle(), b.handler.idle()]);
     const history = await readHistory(a.store, name);
     expect(history!.events.filter((e) => e.type === 'publish')).toHaveLength(40);
   });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStore, memoryDriver, wrapStore, type Store } from '@factorywager/r2-store';
+import { fsDriver, memoryDriver, wrapStore, type Store } from '@factorywager/r2-store';
 import { baseConfig } from '../src/config/defaults.ts';
 import { NPMRegistryServer } from '../src/server.ts';
 import type { RequestLogEntry } from '../src/handler.ts';
@@ -17,10 +17,11 @@ afterEach(async () => {
 });
 
 /** A store on disk: its reads are real I/O, which is what Bun's pipelining bug needs. */
+/** An fs store whose calls all go through the thread pool, so that a handler over it awaits I/O. */
 function fsStore(): Store {
   const dir = mkdtempSync(join(tmpdir(), 'fw-server-hostile-'));
   temps.push(dir);
-  return createStore({ driver: 'fs', root: dir });
+  return wrapStore(fsDriver({ root: dir, inlineCalls: false }));
 }
 
 async function start(runtime: 'bun' | 'node', maxBodySize = 64 * 1024, store: Store = wrapStore(memoryDriver())) {

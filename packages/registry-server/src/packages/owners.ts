@@ -17,6 +17,7 @@ export async function packageMaintainers(service: PackageService, name: string):
   const doc = (await service.cache.read(name))?.doc ?? null;
   const found = maintainersOf(doc);
   if (found.length || !doc) return found;
+  await service.written(name);
   const history = await readHistory(service.store, name, { type: 'publish' });
   const first = history?.events.find((e) => e.actor !== '$anonymous');
   return first ? [{ name: first.actor }] : [];

@@ -94,6 +94,11 @@ export class PackageIndex {
   private readonly share: boolean;
   /** Queries whose hits each view's search index keeps per caller. */
   readonly searchQueries: number;
+  /**
+   * What a view waits for first: index entries a publish writes after its answer (set by the
+   * package service), so that a search right after a publish's answer finds it. Undefined: none.
+   */
+  waitFor?: () => Promise<void> | undefined;
 
   constructor(private readonly store: Store, options: PackageIndexOptions = {}) {
     this.share = options.shareInflight ?? true;
@@ -118,6 +123,8 @@ export class PackageIndex {
 
   /** The current view, after revalidating shards older than the TTL (and a first rebuild if needed). */
   async view(): Promise<IndexView> {
+    const pending = this.waitFor?.();
+    if (pending) await pending;
     await this.ensureBuilt();
     const now = this.now();
     const stale = [...this.shards.keys()].filter((n) => {

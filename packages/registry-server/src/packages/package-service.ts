@@ -45,6 +45,8 @@ const nextRev = (rev: string | undefined) => `${(Number.parseInt(rev ?? '0', 10)
  * const service = new PackageService(store, () => new Date());
  * await service.publish('pkg', prepared, 'ana');
  */
+const TARBALL_PUT = { contentType: 'application/octet-stream' };
+
 export class PackageService {
   readonly cache: PackumentCache;
   /** Caps on dist-tags and deprecation messages. */
@@ -53,11 +55,13 @@ export class PackageService {
   owner: PublishOwner;
   private readonly inflight = new Set<string>();
   private readonly afterAnswer = new Set<Promise<void>>();
+  private readonly afterAnswerOf = new Map<string, Set<Promise<void>>>();
   /** Manifest writes, grouped per package; `commits.share` false on Workers. */
   readonly commits: ManifestCommits;
   /** With `index`, every manifest written is recorded in the package index too. */
   constructor(readonly store: Store, private readonly now: () => Date, revalidateMs = 0, publicUrl?: string, readonly index?: PackageIndex) {
     this.cache = new PackumentCache(store, revalidateMs, () => now().getTime(), publicUrl);
+    if (index) index.waitFor = () => this.pending();
     this.owner = defaultOwner(() => now().getTime());
     this.commits = new ManifestCommits(store, {
       current: (name) => this.cache.read(name),
@@ -80,6 +84,34 @@ export class PackageService {
   private later(work: Promise<unknown>): void {
     const tracked = work.then(() => {}, () => {}).finally(() => this.afterAnswer.delete(tracked));
     this.afterAnswer.add(tracked);
+  }
+
+  /** Tracks the writes of a publish of `name` made after its answer, for {@link written} and {@link pending}. */
+  private publishedLater(name: string, work: Promise<unknown>): void {
+    const tracked: Promise<void> = work.then(() => {}, () => {}).finally(() => {
+      const of = this.afterAnswerOf.get(name);
+      of?.delete(tracked);
+      if (of?.size === 0) this.afterAnswerOf.delete(name);
+    });
+    const of = this.afterAnswerOf.get(name) ?? new Set();
+    of.add(tracked);
+    this.afterAnswerOf.set(name, of);
+  }
+
+  /** Like {@link written}, for every package: undefined when nothing is pending (the index's views wait for it). */
+  pending(): Promise<void> | undefined {
+    if (this.afterAnswerOf.size === 0) return undefined;
+    return Promise.all([...this.afterAnswerOf.values()].flatMap((of) => [...of])).then(() => {});
+  }
+
+  /**
+   * Resolves once what this process had still to write after answering for `name` when called (the
+   * version records, history events and index entries of its publishes) is written: read after it.
+   * Resolves at once when nothing is pending, as it always is on Workers.
+   */
+  async written(name: string): Promise<void> {
+    const of = this.afterAnswerOf.get(name);
+    if (of?.size) await Promise.all([...of]); // those pending now: a reader never waits for later publishes
   }
 
   /**
@@ -109,8 +141,9 @@ export class PackageService {
   }
 
   /**
-   * Writes a checked version: a journal entry, the tarball, the manifest (the commit), then the version
-   * record and the history event, then the journal entry goes. A server killed in between leaves the
+   * Writes a checked version: a journal entry and the tarball side by side, the manifest (the
+   * commit), then the version record, the history event and the index entry (after the answer, where
+   * writes are shared), then the journal entry goes. A server killed in between leaves the
    * entry, and {@link repair} finishes the publish (or removes its orphan tarball) on the next start.
    * The first publisher (`who`, with the e-mail of its user record) becomes the maintainer;
    * maintainers of a fully unpublished package stay.
@@ -133,12 +166,27 @@ export class PackageService {
       },
     };
     const key = journalKey(name, p.version);
-    await claimJournal(this.store, entry, this.owner, this.inflight);
+    // The journal entry and the tarball are written side by side (with a journal entry first, a
+    // publish waited for two durable writes before its manifest write). The entry stays the lock:
+    // the tarball goes out only where none lies (If-None-Match), and a tarball that is not this
+    // publish's (written by one whose claim failed, or left by a crash before its entry) is replaced
+    // by the claim holder, after it checked that the manifest lacks the version. A tarball is only
+    // ever served for a version its manifest lists, so one left behind is never seen.
+    const firstPut = this.store.put(keys.tarball(name, p.file), p.tarball, { ...TARBALL_PUT, ifNoneMatch: '*' })
+      .then(() => true, (err) => (isStoreError(err, 'PRECONDITION_FAILED') ? false : Promise.reject(err)));
+    try {
+      await claimJournal(this.store, entry, this.owner, this.inflight);
+    } catch (err) {
+      await firstPut.catch(() => {});
+      throw err;
+    }
     this.inflight.add(key);
+    const forget = () => this.store.delete(key).catch(() => {}).finally(() => this.inflight.delete(key));
     let committed = false;
     let done = false;
+    let handedOff = false;
     try {
-      await this.putTarball(name, p);
+      if (!(await firstPut)) await this.replaceTarball(name, p);
       let before: Record<string, string> = {};
       let after: Record<string, string> = {};
       const { value: doc, derived } = await this.commits.commit(name, (current) => {
@@ -175,35 +223,49 @@ export class PackageService {
       }, cached);
       committed = true;
       // The version record and the history event are written beside the index entry.
-      await Promise.all([completePublish(this.store, { ...entry, before }, after, false), derived]);
+      const rest = Promise.all([completePublish(this.store, { ...entry, before }, after, false), derived]);
+      if (this.commits.share) {
+        // The manifest is the commit: the answer goes now, and the journal entry stays until the
+        // record, the event and the index entry are written, so a crash in between leaves them to
+        // the repair. Readers in this process wait for them ({@link written}); on Workers (no
+        // `share`) they are written before the answer.
+        this.publishedLater(name, rest);
+        this.later(rest.then(forget, () => this.inflight.delete(key)));
+        handedOff = true;
+        return doc!;
+      }
+      await rest;
       done = true;
       return doc!;
     } finally {
-      // Committed but the record or the event failed: the entry stays for the repair. Done: the entry
-      // goes after the answer (a crash before that only leaves the repair nothing to write).
-      const forget = () => this.store.delete(key).catch(() => {}).finally(() => this.inflight.delete(key));
-      if (done && this.commits.share) this.later(forget());
+      // Committed but the record or the event failed: the entry stays for the repair.
+      if (handedOff) { /* the rest goes on after the answer */ }
       else if (done || !committed) await forget();
       else this.inflight.delete(key);
     }
   }
 
-  private async putTarball(name: string, p: PreparedPublish): Promise<void> {
+  /**
+   * Writes this publish's tarball where one already lies, for a publish that holds the journal
+   * entry: when the manifest lacks the version, what lies there was left by a publish that died
+   * before its manifest write or whose claim failed (same bytes or not), so it is replaced.
+   */
+  private async replaceTarball(name: string, p: PreparedPublish): Promise<void> {
     const key = keys.tarball(name, p.file);
-    const opts = { contentType: 'application/octet-stream' };
-    try {
-      await this.store.put(key, p.tarball, { ...opts, ifNoneMatch: '*' });
-      return;
-    } catch (err) {
-      if (!isStoreError(err, 'PRECONDITION_FAILED')) throw err;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const old = await this.store.head(key);
+      if (old) {
+        const doc = await this.store.getJson<Packument>(keys.manifest(name));
+        if (doc?.versions[p.version] || doc?.time[p.version]) throw versionExists(name, p.version);
+      }
+      try {
+        await this.store.put(key, p.tarball, old ? { ...TARBALL_PUT, ifMatch: old.etag } : { ...TARBALL_PUT, ifNoneMatch: '*' });
+        return;
+      } catch (err) {
+        if (!isStoreError(err, 'PRECONDITION_FAILED')) throw err; // changed since the head: look again
+      }
     }
-    const old = await this.store.head(key);
-    if (!old) return this.putTarball(name, p);
-    // This publish holds the journal entry and the manifest lacks the version: what lies there was
-    // left by a publish that died before its manifest write (same bytes or not), so it is replaced.
-    const doc = await this.store.getJson<Packument>(keys.manifest(name));
-    if (doc?.versions[p.version] || doc?.time[p.version]) throw versionExists(name, p.version);
-    await this.store.put(key, p.tarball, { ...opts, ifMatch: old.etag });
+    throw new RegistryError('CONFLICT', `the tarball of ${name}@${p.version} keeps changing: try again`);
   }
 
   private assertTagCount(name: string, doc: Packument): void {
