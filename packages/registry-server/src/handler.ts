@@ -14,6 +14,7 @@ import { mountWeb } from './_routes-web.ts';
 import { StatsCounter } from './packages/catalog.ts';
 import type { IndexEntry } from './packages/index-entry.ts';
 import { readableEntries } from './_readable.ts';
+import { SearchAnswers } from './_search-answers.ts';
 import { searchIndex, summaryOf } from './packages/index-search.ts';
 import { PackageIndex } from './packages/package-index.ts';
 import { parseDuration } from './config/_duration.ts';
@@ -174,8 +175,12 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   const stats = new StatsCounter(ctx.store, caches.statsTtl * 1000, () => now().getTime());
   ctx.downloads.onWritten = (name) => stats.changed(name);
   // The package list's JSON, serialized once per index view and caller.
-  const listBodies = new WeakMap<readonly IndexEntry[], string>();
-  const statsBodies = new WeakMap<readonly IndexEntry[], { version: number; body: string }>();
+  // Kept encoded: a Response of a string encodes it again on every request.
+  const listBodies = new WeakMap<readonly IndexEntry[], Uint8Array<ArrayBuffer>>();
+  const statsBodies = new WeakMap<readonly IndexEntry[], { version: number; body: Uint8Array<ArrayBuffer> }>();
+  const searchAnswers = new SearchAnswers(ctx.index.searchQueries);
+  const hasUplinks = ctx.uplinks.all().length > 0;
+  const encoder = new TextEncoder();
 
   const app = new Hono();
   app.get('/-/ping', () => json({}));
@@ -185,15 +190,18 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     const from = Math.max(Number.parseInt(c.req.query('from') ?? '0', 10) || 0, 0);
     const text = c.req.query('text') ?? '';
     const seen = await readable(await ctx.auth.authenticate(c.req.raw));
-    const local = searchIndex(seen.view.entries, text, size, from, now(), ctx.index.searchQueries, seen.filter ?? undefined);
-    return json(await withUpstreamSearch(local, { text, size, from }, {
+    const at = now();
+    const answer = () => withUpstreamSearch(searchIndex(seen.view.entries, text, size, from, at, ctx.index.searchQueries, seen.filter ?? undefined), { text, size, from }, {
       uplinks: ctx.uplinks, localNames: async () => seen.localNames as Set<string>, timeoutMs: searchTimeout, via: proxyVia(ctx, c.req.raw),
-    }));
+    });
+    // without uplinks the answer is the index's alone: the same bytes for the rest of this second
+    if (hasUplinks) return json(await answer());
+    return new Response(await searchAnswers.answer(seen, `${size}\n${from}\n${text}`, at.toUTCString(), answer), { headers: { 'content-type': 'application/json' } });
   });
   app.get('/-/fw/packages', async (c) => {
     const { entries } = await readable(await ctx.auth.authenticate(c.req.raw));
     let body = listBodies.get(entries);
-    if (body === undefined) listBodies.set(entries, (body = JSON.stringify({ packages: entries.map(summaryOf) })));
+    if (body === undefined) listBodies.set(entries, (body = encoder.encode(JSON.stringify({ packages: entries.map(summaryOf) }))));
     return new Response(body, { headers: { 'content-type': 'application/json' } });
   });
   app.get('/-/fw/stats', async (c) => {
@@ -204,7 +212,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     // figured and serialized once per index view, caller and read of the download totals
     const last = statsBodies.get(local);
     if (last?.version === version) return new Response(last.body, { headers: { 'content-type': 'application/json' } });
-    const body = JSON.stringify(stats.figures(local));
+    const body = encoder.encode(JSON.stringify(stats.figures(local)));
     statsBodies.set(local, { version, body });
     return new Response(body, { headers: { 'content-type': 'application/json' } });
   });
