@@ -109,8 +109,10 @@ describe('stats from the package index', () => {
 
 describe('cache config', () => {
   it('has defaults and refuses values that are not whole numbers of their range', () => {
-    expect(validateConfig({}).cache).toEqual({ packumentRevalidate: 0, changeMapMaxAge: 1, packuments: 1000, packumentBytes: 64 * 1024 * 1024, tarballBytes: 16 * 1024 * 1024, tarballMaxSize: 256 * 1024, statsTtl: 10 });
+    expect(validateConfig({}).cache).toEqual({ packumentRevalidate: 0, changeMapMaxAge: 1, packuments: 1000, packumentBytes: 64 * 1024 * 1024, tarballBytes: 16 * 1024 * 1024, tarballMaxSize: 256 * 1024, statsTtl: 10, webListPages: 100 });
     expect(validateConfig({ cache: { tarballBytes: 0 } }).cache.tarballBytes).toBe(0);
+    expect(validateConfig({ cache: { webListPages: 0 } }).cache.webListPages).toBe(0);
+    expect(() => validateConfig({ cache: { webListPages: 2.5 } })).toThrow(/cache\.webListPages/);
     expect(() => validateConfig({ cache: { tarballBytes: -1 } })).toThrow(/cache\.tarballBytes/);
     expect(() => validateConfig({ cache: { packuments: 1.5 } })).toThrow(/cache\.packuments/);
     expect(() => validateConfig({ cache: { size: 1 } })).toThrow(/size/);
