@@ -5,7 +5,7 @@ import type { ObjectInfo, ObjectStore, PutOptions, StreamedObject } from './type
 import { compareKeys, listPage } from './_util.ts';
 import { sweepLocks, withLock } from './_fs-lock.ts';
 import { CHUNK, type Described } from './_fs-format.ts';
-import type { Entry, FileId } from './_fs-meta.ts';
+import { fileIdOf, sameFile, type Entry, type FileId } from './_fs-meta.ts';
 import { fail, INTERNAL, isMissing, sweepTemp, walk } from './_fs-io.ts';
 import { fsObjects, toInfo, type Staged } from './_fs-objects.ts';
 import { migrateOnStart } from './_fs-migrate.ts';
@@ -66,6 +66,19 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
   const init = () => (ready ??= Promise.all([mkdir(tmpDir, { recursive: true }), mkdir(lockDir, { recursive: true })])
     .then(() => Promise.all([sweepTemp(tmpDir), sweepLocks(lockDir, staleMs)]))
     .then(() => migrateOnStart(root, objects)));
+
+  /**
+   * The object in place, for a writer holding the key's lock: what was read ahead of the lock while
+   * one stat shows the same file there (a file is never written in place, so the same file is the
+   * same object), else read again.
+   */
+  async function inPlace(key: string, seen: { entry: Entry | undefined } | null): Promise<Entry | undefined> {
+    if (seen) {
+      const st = await objects.statFile(pathOf(key));
+      if (st ? seen.entry !== undefined && sameFile(fileIdOf(st), seen.entry.file) : seen.entry === undefined) return seen.entry;
+    }
+    return (await objects.current(key))?.entry;
+  }
 
   return {
     name: 'fs',
@@ -152,9 +165,9 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
       });
       try {
         await withLock(lockOf(key), async () => {
-          const prev = await objects.current(key);
-          if (conditional) checkCondition(key, prev?.entry ?? null, opts);
-          await objects.commit(key, describe(written.described, written.file), prev?.entry, written.tmp, staged);
+          const prev = await inPlace(key, await before);
+          if (conditional) checkCondition(key, prev ?? null, opts);
+          await objects.commit(key, describe(written.described, written.file), prev, written.tmp, staged);
           staged = undefined;
         }, staleMs);
       } catch (err) {
