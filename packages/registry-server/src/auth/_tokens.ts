@@ -89,6 +89,18 @@ export async function issueToken(
   return { token, record };
 }
 
+// The signing secret as a verifying CryptoKey, imported once per secret rather than by jose on every
+// request (an import is a Web Crypto call of its own). Only settled keys are kept: no request awaits
+// another's promise (Workers forbid that).
+const verifyKeys = new WeakMap<Uint8Array, CryptoKey>();
+async function verifyKeyOf(key: Uint8Array): Promise<CryptoKey> {
+  const known = verifyKeys.get(key);
+  if (known) return known;
+  const imported = await crypto.subtle.importKey('raw', key as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  verifyKeys.set(key, imported);
+  return imported;
+}
+
 /**
  * Verifies signature (HS256 only: `alg: none` and every other algorithm are refused), expiry (the
  * signed one and the stored one), that the token's record still exists (a revoked token fails at once,
@@ -98,7 +110,7 @@ export async function issueToken(
 export async function verifyToken(store: Store, key: Uint8Array, token: string, nowMs: number): Promise<VerifiedToken> {
   let payload;
   try {
-    ({ payload } = await jwtVerify(token, key, { algorithms: ['HS256'], currentDate: new Date(nowMs) }));
+    ({ payload } = await jwtVerify(token, await verifyKeyOf(key), { algorithms: ['HS256'], currentDate: new Date(nowMs) }));
   } catch (err) {
     if (err instanceof joseErrors.JWTExpired) throw new RegistryError('UNAUTHORIZED', 'token expired: log in again');
     throw new RegistryError('UNAUTHORIZED', 'invalid token');
