@@ -133,6 +133,21 @@ describe('Coalescer', () => {
     await Promise.all(rest);
     expect(ran).toEqual([1, 4]);
   });
+
+  it('makes the gap after a slow run perWork times as long as the run took', async () => {
+    const ran: Array<{ v: number; at: number }> = [];
+    const c = new Coalescer<number>(async (_k, v) => {
+      ran.push({ v, at: performance.now() });
+      if (v === 1) await new Promise((r) => setTimeout(r, 100)); // a slow run: a gap of at least 1 s, not 10 ms
+    }, 10, 10);
+    await c.run('k', 1);
+    const second = c.run('k', 2);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(ran.map((r) => r.v)).toEqual([1]); // still in the gap: a fixed 10 ms one would have ended
+    await second;
+    expect(ran.map((r) => r.v)).toEqual([1, 2]);
+    expect(ran[1]!.at - ran[0]!.at).toBeGreaterThanOrEqual(100 + 990);
+  });
 });
 
 describe('parallel publishes of one package through the handler', () => {

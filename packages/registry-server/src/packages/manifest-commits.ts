@@ -37,6 +37,13 @@ export interface ManifestCommitHooks {
  */
 export const BACKGROUND_GAP_MS = 200;
 
+/**
+ * The gap after a background run is also at least this many times as long as that run took: the
+ * graph of a package with thousands of versions takes tens of milliseconds to build and write (and
+ * megabytes of garbage), so a burst of publishes into it spends at most about a tenth of its time there.
+ */
+export const BACKGROUND_GAP_PER_WORK = 10;
+
 interface Job {
   change: ManifestChange;
   known: StoredManifest | null | undefined;
@@ -54,7 +61,8 @@ interface Job {
  * a manifest at least as new; derived writes of one package are coalesced (the newest document
  * waiting is the one written), and run beside the caller's own work that follows. Background
  * derived data (graph.json) is written after the callers are answered, coalesced the same way and
- * at most once per {@link BACKGROUND_GAP_MS} per package.
+ * at most once per {@link BACKGROUND_GAP_MS} per package (longer when that work is slow, see
+ * {@link BACKGROUND_GAP_PER_WORK}).
  *
  * With `share` false (Workers, where a request must never await I/O another request started), each
  * change is its own write and its derived data is written by its own caller.
@@ -78,7 +86,7 @@ export class ManifestCommits {
 
   constructor(private readonly store: Store, private readonly hooks: ManifestCommitHooks) {
     this.derived = new Coalescer((name, doc) => hooks.derive(name, doc));
-    this.later = new Coalescer((name, doc) => hooks.background(name, doc), BACKGROUND_GAP_MS);
+    this.later = new Coalescer((name, doc) => hooks.background(name, doc), BACKGROUND_GAP_MS, BACKGROUND_GAP_PER_WORK);
   }
 
   /** Resolves when the derived data of every write so far is written, background included (tests, shutdown). */
@@ -185,8 +193,9 @@ export class ManifestCommits {
 
 /**
  * Runs `work` for the newest value of each key: while a run for a key is in flight (or, with
- * `gapMs`, for that long after it), later values wait, and only the last of them is run next
- * (everyone who waited is answered by that run). {@link settled} skips the gaps.
+ * `gapMs`, for that long after it, or `perWork` times as long as the run took if that is longer),
+ * later values wait, and only the last of them is run next (everyone who waited is answered by that
+ * run). {@link settled} skips the gaps.
  * @example
  * const graphs = new Coalescer<Packument | null>((name, doc) => writeGraphFile(store, name, doc), 200);
  * await graphs.run('pkg', doc); // done for doc, or for a newer doc of 'pkg'
@@ -198,7 +207,7 @@ export class Coalescer<T> {
   private flushing = 0;
 
   /** `work` never rejects the callers: its failures are swallowed (it is derived data). */
-  constructor(private readonly work: (key: string, value: T) => Promise<void>, private readonly gapMs = 0) {}
+  constructor(private readonly work: (key: string, value: T) => Promise<void>, private readonly gapMs = 0, private readonly perWork = 0) {}
 
   /** Resolves once `work` ran for `value` or for a newer value of `key`. */
   run(key: string, value: T): Promise<void> {
@@ -238,10 +247,12 @@ export class Coalescer<T> {
 
   private async loop(key: string, value: T, waiting: Array<() => void>): Promise<void> {
     for (;;) {
+      const started = performance.now();
       await this.work(key, value).catch(() => {});
+      const took = performance.now() - started;
       for (const done of waiting) done();
       // the gap: values that arrive meanwhile wait for its end, so a burst costs few runs
-      if (this.gapMs > 0 && this.flushing === 0) await this.gap();
+      if (this.gapMs > 0 && this.flushing === 0) await this.gap(Math.max(this.gapMs, took * this.perWork));
       const next = this.slots.get(key);
       if (!next) {
         this.slots.delete(key);
@@ -252,15 +263,15 @@ export class Coalescer<T> {
     }
   }
 
-  /** Waits `gapMs`, or less when {@link settled} is called meanwhile. */
-  private gap(): Promise<void> {
+  /** Waits `ms`, or less when {@link settled} is called meanwhile. */
+  private gap(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const wake = () => {
         clearTimeout(timer);
         this.gaps.delete(wake);
         resolve();
       };
-      const timer = setTimeout(wake, this.gapMs);
+      const timer = setTimeout(wake, ms);
       (timer as { unref?: () => void }).unref?.();
       this.gaps.add(wake);
     });
