@@ -175,12 +175,13 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   const stats = new StatsCounter(ctx.store, caches.statsTtl * 1000, () => now().getTime());
   ctx.downloads.onWritten = (name) => stats.changed(name);
   // The package list's JSON, serialized once per index view and caller.
-  // Kept encoded: a Response of a string encodes it again on every request.
-  const listBodies = new WeakMap<readonly IndexEntry[], Uint8Array<ArrayBuffer>>();
-  const statsBodies = new WeakMap<readonly IndexEntry[], { version: number; body: Uint8Array<ArrayBuffer> }>();
+  // Kept as Blobs: a Response of one shares its bytes, where one of a Uint8Array copies them (Bun
+  // 1.4): a stats load of 5 s on a fresh server peaked at 159 MB of RSS with bytes, 122-129 MB so.
+  const listBodies = new WeakMap<readonly IndexEntry[], Blob>();
+  const statsBodies = new WeakMap<readonly IndexEntry[], { version: number; body: Blob }>();
   const searchAnswers = new SearchAnswers(ctx.index.searchQueries);
   const hasUplinks = ctx.uplinks.all().length > 0;
-  const encoder = new TextEncoder();
+  const jsonBlob = (value: unknown) => new Blob([JSON.stringify(value)], { type: 'application/json' });
 
   const app = new Hono();
   app.get('/-/ping', () => json({}));
@@ -201,7 +202,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
   app.get('/-/fw/packages', async (c) => {
     const { entries } = await readable(await ctx.auth.authenticate(c.req.raw));
     let body = listBodies.get(entries);
-    if (body === undefined) listBodies.set(entries, (body = encoder.encode(JSON.stringify({ packages: entries.map(summaryOf) }))));
+    if (body === undefined) listBodies.set(entries, (body = jsonBlob({ packages: entries.map(summaryOf) })));
     return new Response(body, { headers: { 'content-type': 'application/json' } });
   });
   app.get('/-/fw/stats', async (c) => {
@@ -212,7 +213,7 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     // figured and serialized once per index view, caller and read of the download totals
     const last = statsBodies.get(local);
     if (last?.version === version) return new Response(last.body, { headers: { 'content-type': 'application/json' } });
-    const body = encoder.encode(JSON.stringify(stats.figures(local)));
+    const body = jsonBlob(stats.figures(local));
     statsBodies.set(local, { version, body });
     return new Response(body, { headers: { 'content-type': 'application/json' } });
   });
