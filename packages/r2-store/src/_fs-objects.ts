@@ -24,7 +24,8 @@ export interface Opened {
 /** A sidecar written ahead of the lock, and the entry it names as `prev`. */
 export interface Staged { tmp: string; prev: Entry | undefined }
 
-const sameEntry = (a: Entry, b: Entry) => sameFile(a.file, b.file) && a.etag === b.etag && a.size === b.size
+/** True when two entries name the same file and say the same of it. */
+export const sameEntry = (a: Entry, b: Entry) => sameFile(a.file, b.file) && a.etag === b.etag && a.size === b.size
   && a.contentType === b.contentType && JSON.stringify(a.metadata) === JSON.stringify(b.metadata);
 
 /** How often a reader opens again when the file it opened matches no entry of the sidecar it read. */

@@ -97,26 +97,49 @@ function call<T>(here: boolean, cost: number, now: () => T, later: () => Promise
 const viaPool = <T>(start: (done: (err: NodeJS.ErrnoException | null, value: T) => void) => void) =>
   new Promise<T>((ok, fail) => start((err, value) => (err ? fail(err) : ok(value))));
 
-/** An open file: the methods of a `FileHandle` the driver uses. */
+/** Reads longer than this go to the pool even where reads are made on the thread. */
+const INLINE_READ_MAX = 256 * 1024;
+
+// A descriptor whose Handle was dropped unclosed (a stream neither read to its end nor cancelled) is
+// closed when the Handle is collected, as Node does for a FileHandle.
+const unclosed = new FinalizationRegistry<number>((fd) => fs.close(fd, () => {}));
+
+/**
+ * An open file: the methods of a `FileHandle` the driver uses. As a FileHandle's, `close` waits for
+ * the calls on the pool that are still running: the descriptor's number is not given to another
+ * file while one of them may still use it.
+ */
 export class Handle {
-  private closed = false;
-  constructor(readonly fd: number, private readonly here: boolean) {}
+  private closing: Promise<void> | undefined;
+  private running = 0;
+  private drained: (() => void) | undefined;
+  constructor(readonly fd: number, private readonly here: boolean) {
+    unclosed.register(this, fd, this);
+  }
+
+  /** Runs a call on the pool, counted so that `close` waits for it. */
+  private pooled<T>(start: (done: (err: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> {
+    this.running++;
+    return viaPool(start).finally(() => {
+      if (--this.running === 0) this.drained?.();
+    });
+  }
 
   stat(_options?: { bigint: true }): Promise<BigIntStats> {
-    return call(this.here, 1, () => fs.fstatSync(this.fd, { bigint: true }), () => viaPool<BigIntStats>((cb) => fs.fstat(this.fd, { bigint: true }, cb as never)));
+    return call(this.here, 1, () => fs.fstatSync(this.fd, { bigint: true }), () => this.pooled<BigIntStats>((cb) => fs.fstat(this.fd, { bigint: true }, cb as never)));
   }
 
   read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
-    return call(this.here, 1 + length / UNIT,
+    return call(this.here && length <= INLINE_READ_MAX, 1 + length / UNIT,
       () => ({ bytesRead: fs.readSync(this.fd, buffer, offset, length, position) }),
-      () => viaPool<number>((cb) => fs.read(this.fd, buffer, offset, length, position, cb)).then((bytesRead) => ({ bytesRead })));
+      () => this.pooled<number>((cb) => fs.read(this.fd, buffer, offset, length, position, cb)).then((bytesRead) => ({ bytesRead })));
   }
 
   /** Writes all of `data` at the file's position (on the pool: see the top of this file). */
   async write(data: Uint8Array): Promise<void> {
     for (let at = 0; at < data.byteLength;) {
       const rest = data.subarray(at);
-      at += await viaPool<number>((cb) => fs.write(this.fd, rest, cb));
+      at += await this.pooled<number>((cb) => fs.write(this.fd, rest, cb));
     }
   }
 
@@ -126,13 +149,15 @@ export class Handle {
 
   /** Always on the pool: it waits for the disk. */
   sync(): Promise<void> {
-    return viaPool<void>((cb) => fs.fsync(this.fd, cb as never));
+    return this.pooled<void>((cb) => fs.fsync(this.fd, cb as never));
   }
 
   close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    this.closed = true;
-    return call(this.here, 1, () => fs.closeSync(this.fd), () => viaPool<void>((cb) => fs.close(this.fd, cb as never)));
+    this.closing ??= (this.running === 0 ? Promise.resolve() : new Promise<void>((ok) => { this.drained = ok; })).then(() => {
+      unclosed.unregister(this);
+      return call(this.here, 1, () => fs.closeSync(this.fd), () => viaPool<void>((cb) => fs.close(this.fd, cb as never)));
+    });
+    return this.closing;
   }
 }
 

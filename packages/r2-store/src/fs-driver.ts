@@ -5,9 +5,9 @@ import type { ObjectInfo, ObjectStore, PutOptions, StreamedObject } from './type
 import { compareKeys, listPage } from './_util.ts';
 import { sweepLocks, withLock } from './_fs-lock.ts';
 import { CHUNK, type Described } from './_fs-format.ts';
-import { fileIdOf, sameFile, type Entry, type FileId } from './_fs-meta.ts';
+import { entryFor, fileIdOf, type Entry, type FileId } from './_fs-meta.ts';
 import { fail, INTERNAL, isMissing, sweepTemp, walk } from './_fs-io.ts';
-import { fsObjects, toInfo, type Staged } from './_fs-objects.ts';
+import { fsObjects, sameEntry, toInfo, type Staged } from './_fs-objects.ts';
 import { migrateOnStart } from './_fs-migrate.ts';
 import { validatePrefix } from './validate-key.ts';
 
@@ -69,13 +69,17 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
 
   /**
    * The object in place, for a writer holding the key's lock: what was read ahead of the lock while
-   * one stat shows the same file there (a file is never written in place, so the same file is the
-   * same object), else read again.
+   * a stat and the sidecar show the same entry for the file there, else read again. The sidecar is
+   * read too because a file's identity alone can repeat: ext4 hands a freed inode out again, and two
+   * writes of one size can fall in one tick of the file times.
    */
   async function inPlace(key: string, seen: { entry: Entry | undefined } | null): Promise<Entry | undefined> {
     if (seen) {
-      const st = await objects.statFile(pathOf(key));
-      if (st ? seen.entry !== undefined && sameFile(fileIdOf(st), seen.entry.file) : seen.entry === undefined) return seen.entry;
+      const path = pathOf(key);
+      const [st, sidecar] = await Promise.all([objects.statFile(path), seen.entry ? objects.readSidecar(objects.sidecarOf(path)) : undefined]);
+      if (!st && seen.entry === undefined) return undefined;
+      const now = st && seen.entry ? entryFor(sidecar, fileIdOf(st)) : undefined;
+      if (now && seen.entry && sameEntry(now, seen.entry)) return seen.entry;
     }
     return (await objects.current(key))?.entry;
   }

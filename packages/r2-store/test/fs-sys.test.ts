@@ -67,4 +67,12 @@ describe('fs driver calls on the calling thread', () => {
       await expect(open(join(dir, 'a'), 'wx')).rejects.toMatchObject({ code: 'EEXIST' });
     }
   });
+  it('close waits for a write still running on the pool, as a FileHandle\'s does', async () => {
+    const fh = await open(join(inline, 'c'), 'wx');
+    const data = new Uint8Array(4 << 20).fill(7);
+    const written = fh.write(data);
+    await fh.close(); // called while the write runs
+    await written;
+    expect((await stat(join(inline, 'c'))).size).toBe(data.byteLength);
+  });
 });
