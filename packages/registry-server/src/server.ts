@@ -23,6 +23,9 @@ function processAlive(pid: number): boolean {
  * the publish is in flight), so a killed server's half-done publish is taken over at once; a writer on
  * another host sharing the store is presumed alive for a few minutes.
  */
+/** How often a running server finishes the publishes left half done (see `start`). */
+const REPAIR_EVERY_MS = 60_000;
+
 function processOwner(): PublishOwner {
   const host = hostname();
   return {
@@ -61,6 +64,7 @@ export class NPMRegistryServer {
   #publicUrl: string;
   #handler: RegistryHandler | undefined;
   #tarballs: OffThreadTarballReader | undefined;
+  #repairs: ReturnType<typeof setInterval> | undefined;
 
   constructor(config: RegistryConfig, deps: ServerDeps = {}) {
     this.config = structuredClone(config);
@@ -109,14 +113,20 @@ export class NPMRegistryServer {
     this.#tarballs = offThreadTarballReader();
     const created = createRegistryHandler({ store, config: this.config, auth, logger: log, readTarball: this.#tarballs, publishOwner: processOwner() });
     // Publishes a killed server left half done: finished (version record, history) or undone, before
-    // the first request is answered.
-    try {
-      for (const note of await created.repair()) {
-        process.stderr.write(`registry: after a crash, ${note.outcome} the publish of ${note.name}@${note.version}${note.wrote.length ? ` (${note.wrote.join(', ')})` : ''}\n`);
+    // the first request is answered; then again every minute, for a replica killed meanwhile and for a
+    // publish of this server whose writes after its answer failed.
+    const repair = async (when: string) => {
+      try {
+        for (const note of await created.repair()) {
+          process.stderr.write(`registry: ${when}, ${note.outcome} the publish of ${note.name}@${note.version}${note.wrote.length ? ` (${note.wrote.join(', ')})` : ''}\n`);
+        }
+      } catch (err) {
+        process.stderr.write(`registry: could not finish half-done publishes (tried again in a minute): ${(err as Error)?.message ?? String(err)}\n`);
       }
-    } catch (err) {
-      process.stderr.write(`registry: could not finish half-done publishes (tried again on the next start): ${(err as Error)?.message ?? String(err)}\n`);
-    }
+    };
+    await repair('after a crash');
+    this.#repairs = setInterval(() => void repair('half done'), REPAIR_EVERY_MS);
+    this.#repairs.unref?.();
     handle = created;
     this.#handler = handle;
     ready(handle);
@@ -142,6 +152,8 @@ export class NPMRegistryServer {
   async stop(graceMs = 5000): Promise<void> {
     const listening = this.#listening;
     this.#listening = undefined;
+    clearInterval(this.#repairs);
+    this.#repairs = undefined;
     await listening?.stop(graceMs);
     await this.#handler?.idle();
     await this.#tarballs?.close();

@@ -85,4 +85,21 @@ describe('a publish answered at its manifest write', () => {
     expect(await g.store.head(keys.versionRecord('pkg', '1.0.0'))).not.toBeNull();
     expect(await g.store.head(journalKey('pkg', '1.0.0'))).toBeNull();
   });
+  it('a repair while a publish is still writing after its answer leaves it alone; once its writes failed, a repair of the same server finishes it', async () => {
+    const g = gatedStore();
+    const s = setup({ store: g.store });
+    expect((await s.call('PUT', '/pkg', { token: 'tok-ana', body: await publishBody('pkg', '1.0.0') })).status).toBe(201);
+    expect(await s.handler.repair()).toEqual([]); // in flight: not taken over
+    expect(await g.store.head(journalKey('pkg', '1.0.0'))).not.toBeNull();
+    g.fail();
+    await s.handler.idle();
+    expect(await g.store.head(keys.versionRecord('pkg', '1.0.0'))).toBeNull();
+    g.open();
+    const notes = await s.handler.repair(); // what the server runs every minute
+    expect(notes.map((n) => [n.name, n.version, n.outcome])).toEqual([['pkg', '1.0.0', 'completed']]);
+    expect(await g.store.head(keys.versionRecord('pkg', '1.0.0'))).not.toBeNull();
+    expect(await g.store.head(journalKey('pkg', '1.0.0'))).toBeNull();
+    const history = await s.call('GET', `/-/fw/history?package=${esc('pkg')}&type=publish`);
+    expect(((await history.json()) as { events: Array<{ version: string }> }).events.map((e) => e.version)).toEqual(['1.0.0']);
+  });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStore, keys } from '@factorywager/r2-store';
+import { createStore, keys, memoryDriver, StoreError, wrapStore, type ObjectStore } from '@factorywager/r2-store';
 import { readHistory } from '../src/index.ts';
 import { esc, publishBody, setup, tarball } from './_helpers.ts';
 
@@ -57,5 +57,52 @@ describe('concurrent writers over one store', () => {
     const doc = await (await s.call('GET', '/twin')).json();
     const tgz = await s.store.get(keys.tarball('twin', 'twin-1.0.0.tgz'));
     expect(`sha512-${createHash('sha512').update(tgz!.body).digest('base64')}`).toBe(doc.versions['1.0.0'].dist.integrity);
+  });
+  it('a second publish of a version while the first\'s journal answer is still on its way is refused, and the tarball stays the first\'s', async () => {
+    const inner = memoryDriver();
+    let journalPuts = 0;
+    const driver: ObjectStore = {
+      ...inner,
+      async put(key, body, opts) {
+        if (key.endsWith('.tgz') && opts?.ifMatch) await new Promise((r) => setTimeout(r, 100)); // a slow replacing upload
+        const out = await inner.put(key, body, opts);
+        // the first journal write is in the store 60 ms before its answer arrives (latency)
+        if (key.startsWith('journal/') && journalPuts++ === 0) await new Promise((r) => setTimeout(r, 60));
+        return out;
+      },
+    };
+    const s = setup({ store: wrapStore(driver) });
+    const a = await publishBody('twice', '1.0.0', { tgz: await tarball('twice', '1.0.0', {}, { 'a.txt': 'A' }) });
+    const b = await publishBody('twice', '1.0.0', { tgz: await tarball('twice', '1.0.0', {}, { 'b.txt': 'B' }) });
+    const first = s.call('PUT', '/twice', { token: 'tok-ana', body: a });
+    await new Promise((r) => setTimeout(r, 10)); // a retry or a second CI run, 10 ms later
+    const second = s.call('PUT', '/twice', { token: 'tok-ana', body: b });
+    const [x, y] = await Promise.all([first, second]);
+    expect(x.status, await x.clone().text()).toBe(201);
+    expect(y.status).toBe(409);
+    await s.handler.idle();
+    const doc = await s.store.getJson<{ versions: Record<string, { dist: { integrity: string } }> }>(keys.manifest('twice'));
+    const tgz = await s.store.get(keys.tarball('twice', 'twice-1.0.0.tgz'));
+    expect(`sha512-${createHash('sha512').update(tgz!.body).digest('base64')}`).toBe(doc!.versions['1.0.0']!.dist.integrity);
+    expect(await s.store.head('journal/publish/twice/1.0.0.json')).toBeNull();
+  });
+  it('a tarball write that fails while the journal entry is still being written fails the publish alone (no unhandled rejection), leaving no entry', async () => {
+    const inner = memoryDriver();
+    const driver: ObjectStore = {
+      ...inner,
+      async put(key, body, opts) {
+        if (key.endsWith('.tgz')) throw new StoreError('UNAVAILABLE', 'slow down');
+        if (key.startsWith('journal/')) await new Promise((r) => setTimeout(r, 50));
+        return inner.put(key, body, opts);
+      },
+    };
+    const s = setup({ store: wrapStore(driver) });
+    const res = await s.call('PUT', '/flaky', { token: 'tok-ana', body: await publishBody('flaky', '1.0.0') });
+    expect(res.status).toBeGreaterThanOrEqual(500); // the store's UNAVAILABLE, as a JSON error
+    expect((await res.json()).error).toBeTruthy();
+    await new Promise((r) => setTimeout(r, 20)); // an unhandled rejection would be reported by now
+    await s.handler.idle();
+    expect(await s.store.head('journal/publish/flaky/1.0.0.json')).toBeNull();
+    expect((await s.call('GET', '/flaky')).status).toBe(404);
   });
 });

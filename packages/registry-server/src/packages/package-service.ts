@@ -120,7 +120,7 @@ export class PackageService {
    * may have died before its index write.
    */
   async repair(): Promise<RepairNote[]> {
-    const notes = await repairJournal(this.store, this.owner);
+    const notes = await repairJournal(this.store, this.owner, this.inflight, this.now);
     for (const name of new Set(notes.filter((n) => n.outcome === 'completed').map((n) => n.name))) {
       const doc = await this.store.getJson<Packument>(keys.manifest(name));
       if (doc) await this.index?.recordQuietly(doc);
@@ -172,15 +172,22 @@ export class PackageService {
     // publish's (written by one whose claim failed, or left by a crash before its entry) is replaced
     // by the claim holder, after it checked that the manifest lacks the version. A tarball is only
     // ever served for a version its manifest lists, so one left behind is never seen.
+    // A second publish of this version in this process is refused at once: while the first is in
+    // flight its entry may already be in the store but not yet known as ours, and would look dead.
+    if (this.inflight.has(key)) throw new RegistryError('CONFLICT', `a publish of ${name}@${p.version} is in progress`);
+    this.inflight.add(key);
     const firstPut = this.store.put(keys.tarball(name, p.file), p.tarball, { ...TARBALL_PUT, ifNoneMatch: '*' })
       .then(() => true, (err) => (isStoreError(err, 'PRECONDITION_FAILED') ? false : Promise.reject(err)));
+    firstPut.catch(() => {}); // awaited below; a failure before the claim settles must not go unhandled
     try {
-      await claimJournal(this.store, entry, this.owner, this.inflight);
+      // No other publish of this version is in flight here (checked above): an entry of this
+      // process in the store is one a failed publish left, so it is judged with nothing in flight.
+      await claimJournal(this.store, entry, this.owner, new Set());
     } catch (err) {
+      this.inflight.delete(key);
       await firstPut.catch(() => {});
       throw err;
     }
-    this.inflight.add(key);
     const forget = () => this.store.delete(key).catch(() => {}).finally(() => this.inflight.delete(key));
     let committed = false;
     let done = false;

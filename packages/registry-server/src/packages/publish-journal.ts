@@ -108,13 +108,17 @@ export interface RepairNote {
 }
 
 /**
- * After a crash: every journal entry whose writer is gone is finished. A version the manifest holds
- * gets its missing version record and history event; a publish that never reached the manifest has
- * its orphan tarball deleted (when it holds that publish's bytes). Entries of live writers are left.
+ * Every journal entry whose writer is gone is finished: a version the manifest holds gets its
+ * missing version record and history event; a publish that never reached the manifest has its
+ * orphan tarball deleted (when it holds that publish's bytes). Entries of live writers are left, and
+ * so are those of this process's publishes in `inflight`. Each entry is taken over first (rewritten,
+ * If-Match, naming this instance), so a publish that takes it over at the same time, or another
+ * repair, makes this one leave it; while it is repaired it is in `inflight`, and a new publish of
+ * that version is refused as in progress. Run on start and then now and again by the server.
  * @example
  * for (const note of await repairJournal(store, owner)) console.error(`repaired ${note.name}@${note.version}`);
  */
-export async function repairJournal(store: Store, owner: PublishOwner): Promise<RepairNote[]> {
+export async function repairJournal(store: Store, owner: PublishOwner, inflight: Set<string> = new Set(), now: () => Date = () => new Date()): Promise<RepairNote[]> {
   const notes: RepairNote[] = [];
   let cursor: string | undefined;
   const found: string[] = [];
@@ -124,24 +128,41 @@ export async function repairJournal(store: Store, owner: PublishOwner): Promise<
     cursor = page.cursor;
   } while (cursor);
   for (const key of found) {
-    const entry = await store.getJson<JournalEntry>(key);
-    if (!entry || owner.alive(entry, new Set())) continue;
-    const doc = await store.getJson<Packument>(keys.manifest(entry.name));
-    const manifest = doc?.versions[entry.version];
-    if (manifest && manifest.dist.integrity === entry.integrity) {
-      const wrote = await completePublish(store, entry, { ...doc!['dist-tags'] }, true);
-      notes.push({ name: entry.name, version: entry.version, outcome: 'completed', wrote });
-    } else if (!manifest) {
-      const tarKey = keys.tarball(entry.name, tarballFile(entry.name, entry.version));
-      const orphan = await store.get(tarKey);
-      const wrote: string[] = [];
-      if (orphan && (await sha512Integrity(orphan.body)) === entry.integrity) {
-        await store.delete(tarKey);
-        wrote.push('orphan tarball removed');
+    if (inflight.has(key)) continue;
+    const held = await store.getJsonWithEtag<JournalEntry>(key);
+    const entry = held?.value;
+    if (!entry || owner.alive(entry, inflight)) continue;
+    const mine: JournalEntry = {
+      ...entry, instance: owner.instance, started: now().toISOString(),
+      ...(owner.host ? { host: owner.host } : {}), ...(owner.pid ? { pid: owner.pid } : {}),
+    };
+    inflight.add(key);
+    try {
+      try {
+        await store.putJson(key, mine, { ifMatch: held!.etag });
+      } catch (err) {
+        if (isStoreError(err, 'PRECONDITION_FAILED')) continue; // taken over meanwhile: theirs now
+        throw err;
       }
-      notes.push({ name: entry.name, version: entry.version, outcome: 'abandoned', wrote });
+      const doc = await store.getJson<Packument>(keys.manifest(entry.name));
+      const manifest = doc?.versions[entry.version];
+      if (manifest && manifest.dist.integrity === entry.integrity) {
+        const wrote = await completePublish(store, entry, { ...doc!['dist-tags'] }, true);
+        notes.push({ name: entry.name, version: entry.version, outcome: 'completed', wrote });
+      } else if (!manifest) {
+        const tarKey = keys.tarball(entry.name, tarballFile(entry.name, entry.version));
+        const orphan = await store.get(tarKey);
+        const wrote: string[] = [];
+        if (orphan && (await sha512Integrity(orphan.body)) === entry.integrity) {
+          await store.delete(tarKey);
+          wrote.push('orphan tarball removed');
+        }
+        notes.push({ name: entry.name, version: entry.version, outcome: 'abandoned', wrote });
+      }
+      await store.delete(key);
+    } finally {
+      inflight.delete(key);
     }
-    await store.delete(key);
   }
   return notes;
 }
