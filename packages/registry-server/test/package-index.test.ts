@@ -93,8 +93,10 @@ describe('package index repair and races', () => {
     let t = Date.parse('2026-01-01T00:00:00Z');
     const s = setup({ store, now: () => new Date(t) });
     await publish(s, 'kept', '1.0.0');
-    const index = new PackageIndex(store, { cacheTtlMs: 0, rebuildAfterMs: 3_600_000, now: () => t });
+    let collections = 0;
+    const index = new PackageIndex(store, { cacheTtlMs: 0, rebuildAfterMs: 3_600_000, now: () => t, collect: () => collections++ });
     expect((await index.view()).entries.map((e) => e.name)).toEqual(['kept']);
+    const before = collections;
     // a manifest written without its index update (a crash between the two writes)
     const doc = (await store.getJson<Packument>(keys.manifest('kept')))!;
     await store.putJson(keys.manifest('orphan'), { ...doc, _id: 'orphan', name: 'orphan', versions: { '1.0.0': { ...doc.versions['1.0.0']!, name: 'orphan' } } });
@@ -103,6 +105,10 @@ describe('package index repair and races', () => {
     await index.view(); // notices the age and starts a rebuild in the background
     await index.rebuild(); // joins it
     expect((await index.view()).entries.map((e) => e.name)).toEqual(['kept', 'orphan']);
+    // a rebuild collects garbage before, after its listing and at its end; views that read do not
+    expect(collections - before).toBe(3);
+    await index.view();
+    expect(collections - before).toBe(3);
   });
 
   it('keeps every package when replicas publish different packages at the same time', async () => {
