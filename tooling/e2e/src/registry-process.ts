@@ -79,6 +79,8 @@ export async function startRegistry(options: StartOptions = {}): Promise<Registr
   const child = spawn('bun', ['--conditions=source', join(repoRoot, 'apps/server/src/bun.ts')], {
     cwd: dataDir,
     env: {
+      // as `bun run registry:start` does: fsyncs hold threads of the pool that every fs call shares
+      UV_THREADPOOL_SIZE: '16',
       ...process.env,
       FW_DATA_DIR: dataDir,
       REGISTRY_PORT: String(port),
