@@ -134,6 +134,19 @@ describe('Coalescer', () => {
     expect(ran).toEqual([1, 4]);
   });
 
+  it('with leadOf, runs a burst once, for its newest value, after the lead; settled() ends a lead', async () => {
+    const ran: number[] = [];
+    const c = new Coalescer<number>(async (_k, v) => { ran.push(v); }, 10, 0, (v) => (v >= 100 ? 60_000 : 0));
+    const burst = [100, 101, 102].map((v) => c.run('big', v));
+    await c.run('small', 1); // no lead: runs at once
+    expect(ran).toEqual([1]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(ran).toEqual([1]); // 'big' still waits out its lead
+    await c.settled();
+    await Promise.all(burst);
+    expect(ran).toEqual([1, 102]);
+  });
+
   it('makes the gap after a slow run perWork times as long as the run took', async () => {
     const ran: Array<{ v: number; at: number }> = [];
     const c = new Coalescer<number>(async (_k, v) => {
