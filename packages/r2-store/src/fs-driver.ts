@@ -1,11 +1,11 @@
-import { inlineCallsUnder, isLocal, mkdir, unlink } from './_fs-sys.ts';
+import { inlineCallsUnder, isLocal, mkdir, readdir, unlink } from './_fs-sys.ts';
 import { join, resolve } from 'node:path';
 import { StoreError } from './errors.ts';
-import type { ObjectInfo, ObjectStore, PutOptions, StreamedObject } from './types.ts';
+import type { ListOptions, ListResult, ObjectInfo, ObjectStore, PutOptions, StreamedObject } from './types.ts';
 import { compareKeys, listPage } from './_util.ts';
 import { sweepLocks, withLock } from './_fs-lock.ts';
 import { CHUNK, type Described } from './_fs-format.ts';
-import { entryFor, fileIdOf, type Entry, type FileId } from './_fs-meta.ts';
+import { entryFor, fileIdOf, isSidecarName, type Entry, type FileId } from './_fs-meta.ts';
 import { fail, INTERNAL, isMissing, sweepTemp, walk } from './_fs-io.ts';
 import { fsObjects, sameEntry, toInfo, type Staged } from './_fs-objects.ts';
 import { migrateOnStart } from './_fs-migrate.ts';
@@ -82,6 +82,33 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
       if (now && seen.entry && sameEntry(now, seen.entry)) return seen.entry;
     }
     return (await objects.current(key))?.entry;
+  }
+
+  /**
+   * A `/`-delimited listing from one folder's entries, not a walk of everything under it (a walk of
+   * `packages/` read every file of every package, for each page of a thousand names): its files are
+   * keys, and each folder stands for its common prefix, which is kept when the folder holds a file
+   * somewhere below (a folder left empty is no prefix, as in an object store).
+   */
+  async function listLevel(dir: string, dirPart: string, prefix: string, opts: ListOptions): Promise<ListResult> {
+    const entries = await readdir(dir, { withFileTypes: true }).catch((err) => (isMissing(err) ? [] : Promise.reject(err)));
+    const found: string[] = [];
+    for (const e of entries) {
+      if (dirPart === '' && e.name === INTERNAL) continue;
+      const key = e.isDirectory() ? `${dirPart}${e.name}/` : e.isFile() && !isSidecarName(e.name) ? `${dirPart}${e.name}` : undefined;
+      if (key?.startsWith(prefix)) found.push(key);
+    }
+    const page = listPage(found.sort(compareKeys), opts);
+    const held = await Promise.all(page.prefixes.map((p) => holdsFile(join(root, ...p.split('/').filter(Boolean)))));
+    return { ...page, prefixes: page.prefixes.filter((_, i) => held[i]) };
+  }
+
+  /** True when a file (not a sidecar) lies somewhere under `dir`; stops at the first. */
+  async function holdsFile(dir: string): Promise<boolean> {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    if (entries.some((e) => e.isFile() && !isSidecarName(e.name))) return true;
+    for (const e of entries) if (e.isDirectory() && (await holdsFile(join(dir, e.name)))) return true;
+    return false;
   }
 
   return {
@@ -196,8 +223,10 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
       await init(); // a server lists first on start: stale temp and lock files go, old-format objects are migrated
       if (prefix.startsWith(`${INTERNAL}/`)) return { keys: [], prefixes: [] };
       const dirPart = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '';
+      const dir = join(root, ...dirPart.split('/').filter(Boolean));
+      if (opts.delimiter === '/') return listLevel(dir, dirPart, prefix, opts);
       const found: string[] = [];
-      for await (const key of walk(join(root, ...dirPart.split('/').filter(Boolean)), dirPart)) {
+      for await (const key of walk(dir, dirPart)) {
         if (key.startsWith(prefix)) found.push(key);
       }
       return listPage(found.sort(compareKeys), opts);

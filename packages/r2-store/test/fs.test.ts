@@ -22,6 +22,19 @@ describe('fs driver specifics', () => {
   beforeEach(async () => { root = await mkdtemp(join(tmpdir(), 'fw-store-fs-')); });
   afterEach(async () => { await rm(root, { recursive: true, force: true }); });
 
+  it('lists with a delimiter from one folder level: its files, and the folders that hold a file somewhere below', async () => {
+    const store = createStore({ driver: 'fs', root });
+    await store.put('pg/a.json', 'x');
+    await store.put('pg/deep/x/y.json', 'x');
+    await store.put('pg/shallow/z.json', 'x');
+    await mkdir(join(root, 'pg', 'empty', 'inner'), { recursive: true }); // left empty, as after a crash mid-delete
+    const page = await store.list({ prefix: 'pg/', delimiter: '/' });
+    expect(page.keys).toEqual(['pg/a.json']);
+    expect(page.prefixes).toEqual(['pg/deep/', 'pg/shallow/']);
+    expect((await store.list({ prefix: 'pg/d', delimiter: '/' })).prefixes).toEqual(['pg/deep/']);
+    expect((await store.list({ prefix: '', delimiter: '/' })).prefixes).toEqual(['pg/']); // never the internal folder
+  });
+
   it('has no change stamp for a folder that does not exist yet, creates nothing by reading, and has one after the first write', async () => {
     const fresh = join(root, 'not-yet', 'data');
     const store = createStore({ driver: 'fs', root: fresh });
