@@ -91,6 +91,8 @@ export interface RegistryHandlerDeps {
 export type RegistryHandler = ((req: Request) => Response | Promise<Response>) & { idle(): Promise<void>; repair(): Promise<RepairNote[]> };
 
 const DEFAULT_MAX_BODY = 100 * 1024 * 1024;
+/** The least time between two writes of one package's download counts (Bun and Node). */
+const DOWNLOAD_WRITE_GAP_MS = 1000;
 const DEFAULT_MIN_RELEASE_AGE = 86_400;
 
 /** Hides token ids and legacy tokens that some npm routes carry in their path (also in malformed paths). */
@@ -156,7 +158,9 @@ export function createRegistryHandler(deps: RegistryHandlerDeps): RegistryHandle
     metadataLimits,
     readTarball: deps.readTarball,
     now,
-    downloads: new DownloadCounter(deps.store),
+    // one count write per package a second where requests share work; on Workers each download's
+    // request keeps its own write alive (waitUntil), so none waits for a gap
+    downloads: new DownloadCounter(deps.store, undefined, deps.shareInflight === false ? 0 : DOWNLOAD_WRITE_GAP_MS),
     ...(deps.background ? { background: deps.background } : {}),
     index,
     readable: (principal) => readable(principal),
