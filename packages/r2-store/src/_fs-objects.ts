@@ -153,10 +153,17 @@ export function fsObjects(root: string, staleMs: number) {
     try {
       const hash = createHash('sha256');
       let size = 0;
-      for await (const chunk of chunksOf(body)) {
-        hash.update(chunk);
-        size += chunk.byteLength;
-        await fh.write(chunk);
+      if (typeof body === 'string') {
+        // hashed and written as the string it is, without a copy of its UTF-8 bytes on the JS heap
+        // (a manifest of thousands of versions is a string of megabytes)
+        hash.update(body, 'utf8');
+        size = await fh.writeText(body);
+      } else {
+        for await (const chunk of chunksOf(body)) {
+          hash.update(chunk);
+          size += chunk.byteLength;
+          await fh.write(chunk);
+        }
       }
       const file = fileIdOf(await fh.stat({ bigint: true }));
       const described = { etag: `"${hash.digest('hex')}"`, size };

@@ -143,6 +143,17 @@ export class Handle {
     }
   }
 
+  /**
+   * Writes `text` as UTF-8 at the file's position, without making its bytes on the JS heap; resolves
+   * its length in bytes. A short write (rare for a file) writes the rest from the bytes.
+   */
+  async writeText(text: string): Promise<number> {
+    const size = Buffer.byteLength(text, 'utf8');
+    const written = await this.pooled<number>((cb) => fs.write(this.fd, text, null, 'utf8', cb));
+    if (written < size) await this.write(Buffer.from(text, 'utf8').subarray(written));
+    return size;
+  }
+
   writeFile(data: string | Uint8Array): Promise<void> {
     return this.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
   }

@@ -75,4 +75,11 @@ describe('fs driver calls on the calling thread', () => {
     await written;
     expect((await stat(join(inline, 'c'))).size).toBe(data.byteLength);
   });
+  it('writes a string as UTF-8 without the caller making its bytes, and says how many bytes it wrote', async () => {
+    const fh = await open(join(inline, 'd'), 'wx');
+    const text = `{"name":"ünïcödé-😀","pad":"${'x'.repeat(100_000)}"}`;
+    expect(await fh.writeText(text)).toBe(Buffer.byteLength(text));
+    await fh.close();
+    expect(await readFile(join(inline, 'd'), 'utf8')).toBe(text);
+  });
 });
