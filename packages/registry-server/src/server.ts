@@ -18,14 +18,14 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** How often a running server finishes the publishes left half done (see `start`). */
+const REPAIR_EVERY_MS = 60_000;
+
 /**
  * Publish liveness by process: a writer on this host is alive while its pid is (this process: while
  * the publish is in flight), so a killed server's half-done publish is taken over at once; a writer on
  * another host sharing the store is presumed alive for a few minutes.
  */
-/** How often a running server finishes the publishes left half done (see `start`). */
-const REPAIR_EVERY_MS = 60_000;
-
 function processOwner(): PublishOwner {
   const host = hostname();
   return {

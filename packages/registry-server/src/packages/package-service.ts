@@ -37,6 +37,12 @@ export interface RollbackResult {
 }
 
 const nextRev = (rev: string | undefined) => `${(Number.parseInt(rev ?? '0', 10) || 0) + 1}-${randomHex(16)}`;
+const TARBALL_PUT = { contentType: 'application/octet-stream' };
+
+/** Refuses a version the document lists, or once listed (an unpublished version is never reused). */
+function assertVersionFree(doc: Packument | null | undefined, name: string, version: string): void {
+  if (doc?.versions[version] || doc?.time[version]) throw versionExists(name, version);
+}
 
 /**
  * Every change to a package: tarballs written (If-None-Match: *) before the manifest references
@@ -45,8 +51,6 @@ const nextRev = (rev: string | undefined) => `${(Number.parseInt(rev ?? '0', 10)
  * const service = new PackageService(store, () => new Date());
  * await service.publish('pkg', prepared, 'ana');
  */
-const TARBALL_PUT = { contentType: 'application/octet-stream' };
-
 export class PackageService {
   readonly cache: PackumentCache;
   /** Caps on dist-tags and deprecation messages. */
@@ -152,8 +156,7 @@ export class PackageService {
     // Behind a write of the package in flight, its outcome stands in for a read (which would race with it).
     const latest = this.commits.latest(name);
     const cached = latest !== undefined ? latest : await this.cache.read(name);
-    const existing = cached?.doc ?? null;
-    if (existing?.versions[p.version] || existing?.time[p.version]) throw versionExists(name, p.version);
+    assertVersionFree(cached?.doc, name, p.version);
     const time = this.now().toISOString();
     const entry: JournalEntry = {
       name, version: p.version, integrity: p.manifest.dist.integrity, instance: this.owner.instance,
@@ -197,7 +200,7 @@ export class PackageService {
       let before: Record<string, string> = {};
       let after: Record<string, string> = {};
       const { value: doc, derived } = await this.commits.commit(name, (current) => {
-        if (current?.versions[p.version] || current?.time[p.version]) throw versionExists(name, p.version);
+        assertVersionFree(current, name, p.version);
         before = { ...(current?.['dist-tags'] ?? {}) };
         // A copy of the parts that change (the current document may be the cache's and is never
         // changed in place): versions and time gain a key, the rest is replaced.
@@ -263,7 +266,7 @@ export class PackageService {
       const old = await this.store.head(key);
       if (old) {
         const doc = await this.store.getJson<Packument>(keys.manifest(name));
-        if (doc?.versions[p.version] || doc?.time[p.version]) throw versionExists(name, p.version);
+        assertVersionFree(doc, name, p.version);
       }
       try {
         await this.store.put(key, p.tarball, old ? { ...TARBALL_PUT, ifMatch: old.etag } : { ...TARBALL_PUT, ifNoneMatch: '*' });
