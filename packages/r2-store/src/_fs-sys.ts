@@ -154,8 +154,9 @@ export class Handle {
     return size;
   }
 
-  writeFile(data: string | Uint8Array): Promise<void> {
-    return this.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+  async writeFile(data: string | Uint8Array): Promise<void> {
+    if (typeof data === 'string') await this.writeText(data);
+    else await this.write(data);
   }
 
   /** Always on the pool: it waits for the disk. */
