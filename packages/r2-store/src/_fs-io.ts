@@ -3,7 +3,8 @@ import { mkdir, open, readdir, rename, rmdir, stat, unlink } from './_fs-sys.ts'
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { StoreError } from './errors.ts';
-import type { PutBody } from './types.ts';
+import type { ListOptions, ListResult, PutBody } from './types.ts';
+import { compareKeys, listPage } from './_util.ts';
 import { processAlive } from './_fs-lock.ts';
 import { isSidecarName } from './_fs-meta.ts';
 
@@ -96,18 +97,53 @@ export async function prune(root: string, dir: string): Promise<void> {
   }
 }
 
-/** Every file under `dir` as a key (its path from the root), the internal folder and sidecars left out unless asked for. */
-export async function* walk(dir: string, prefix: string, sidecars = false): AsyncGenerator<string> {
+/**
+ * The entries of one folder the store lists: its files (sidecars left out unless asked for) and its
+ * folders, by name; the internal folder is left out at the root. A missing folder has none.
+ */
+async function objectEntries(dir: string, atRoot: boolean, sidecars = false): Promise<{ files: string[]; folders: string[] }> {
+  const found = { files: [] as string[], folders: [] as string[] };
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (err) {
-    if (isMissing(err)) return;
+    if (isMissing(err)) return found;
     throw err;
   }
   for (const e of entries) {
-    if (prefix === '' && e.name === INTERNAL) continue;
-    if (e.isDirectory()) yield* walk(join(dir, e.name), `${prefix}${e.name}/`, sidecars);
-    else if (e.isFile() && (sidecars || !isSidecarName(e.name))) yield `${prefix}${e.name}`;
+    if (atRoot && e.name === INTERNAL) continue;
+    if (e.isDirectory()) found.folders.push(e.name);
+    else if (e.isFile() && (sidecars || !isSidecarName(e.name))) found.files.push(e.name);
   }
+  return found;
+}
+
+/** Every file under `dir` as a key (its path from the root), the internal folder and sidecars left out unless asked for. */
+export async function* walk(dir: string, prefix: string, sidecars = false): AsyncGenerator<string> {
+  const { files, folders } = await objectEntries(dir, prefix === '', sidecars);
+  for (const name of folders) yield* walk(join(dir, name), `${prefix}${name}/`, sidecars);
+  for (const name of files) yield `${prefix}${name}`;
+}
+
+/**
+ * A `/`-delimited listing of `prefix` from the entries of its folder `dir` (`dirPart` is that
+ * folder's key prefix), not a walk of everything under it (a walk of `packages/` read every file of
+ * every package, for each page of a thousand names): its files are keys, and each folder stands for
+ * its common prefix, which is kept when the folder holds a file somewhere below (a folder left empty
+ * is no prefix, as in an object store).
+ */
+export async function listLevel(dir: string, dirPart: string, prefix: string, opts: ListOptions): Promise<ListResult> {
+  const { files, folders } = await objectEntries(dir, dirPart === '');
+  const found = [...files.map((n) => `${dirPart}${n}`), ...folders.map((n) => `${dirPart}${n}/`)].filter((k) => k.startsWith(prefix));
+  const page = listPage(found.sort(compareKeys), opts);
+  const held = await Promise.all(page.prefixes.map((p) => holdsFile(join(dir, p.slice(dirPart.length)))));
+  return { ...page, prefixes: page.prefixes.filter((_, i) => held[i]) };
+}
+
+/** True when a file (not a sidecar) lies somewhere under `dir`; stops at the first. */
+async function holdsFile(dir: string): Promise<boolean> {
+  const { files, folders } = await objectEntries(dir, false).catch(() => ({ files: [], folders: [] }));
+  if (files.length) return true;
+  for (const name of folders) if (await holdsFile(join(dir, name))) return true;
+  return false;
 }

@@ -1,6 +1,7 @@
 // Reading and committing fs-driver objects: a plain data file plus its sidecar (see _fs-meta.ts for
 // why a reader never pairs new bytes with old metadata), and the old trailer format, read as it is.
 import { createHash } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
 import { open, readFile, stat, unlink, type Handle as FileHandle } from './_fs-sys.ts';
 import { dirname, join } from 'node:path';
 import { StoreError } from './errors.ts';
@@ -122,13 +123,21 @@ export function fsObjects(root: string, staleMs: number) {
     }
   }
 
-  /** The object's info, from one stat and one small read when its sidecar names it. */
-  async function headOf(key: string): Promise<ObjectInfo | null> {
+  /**
+   * The file at `key` by one stat, and the entry its sidecar names for that file (undefined when it
+   * names none); null when there is no file. Without a handle on the file, as a head is.
+   */
+  async function named(key: string): Promise<{ st: BigIntStats; entry: Entry | undefined } | null> {
     const path = pathOf(key);
     const [st, sidecar] = await Promise.all([statFile(path), readSidecar(sidecarOf(path))]);
-    if (!st) return null;
-    const entry = entryFor(sidecar, fileIdOf(st));
-    if (entry) return toInfo(key, entry, st.mtime);
+    return st ? { st, entry: entryFor(sidecar, fileIdOf(st)) } : null;
+  }
+
+  /** The object's info, from one stat and one small read when its sidecar names it. */
+  async function headOf(key: string): Promise<ObjectInfo | null> {
+    const found = await named(key);
+    if (!found) return null;
+    if (found.entry) return toInfo(key, found.entry, found.st.mtime);
     const o = await openObject(key);
     if (!o) return null;
     await o.fh.close();
@@ -296,7 +305,7 @@ export function fsObjects(root: string, staleMs: number) {
     }, staleMs);
   }
 
-  return { tmpDir, lockDir, changes, lockOf, pathOf, sidecarOf, readSidecar, statFile, openObject, headOf, current, writeTemp, stageSidecar, commit, adopt, repair, remove };
+  return { tmpDir, lockDir, changes, lockOf, pathOf, sidecarOf, readSidecar, statFile, openObject, named, headOf, current, writeTemp, stageSidecar, commit, adopt, repair, remove };
 }
 
 export type FsObjects = ReturnType<typeof fsObjects>;

@@ -1,12 +1,12 @@
-import { inlineCallsUnder, isLocal, mkdir, readdir, unlink } from './_fs-sys.ts';
+import { inlineCallsUnder, isLocal, mkdir, unlink } from './_fs-sys.ts';
 import { join, resolve } from 'node:path';
 import { StoreError } from './errors.ts';
-import type { ListOptions, ListResult, ObjectInfo, ObjectStore, PutOptions, StreamedObject } from './types.ts';
+import type { ObjectInfo, ObjectStore, PutOptions, StreamedObject } from './types.ts';
 import { compareKeys, listPage } from './_util.ts';
 import { sweepLocks, withLock } from './_fs-lock.ts';
 import { CHUNK, type Described } from './_fs-format.ts';
-import { entryFor, fileIdOf, isSidecarName, type Entry, type FileId } from './_fs-meta.ts';
-import { fail, INTERNAL, isMissing, sweepTemp, walk } from './_fs-io.ts';
+import type { Entry, FileId } from './_fs-meta.ts';
+import { fail, INTERNAL, isMissing, listLevel, sweepTemp, walk } from './_fs-io.ts';
 import { fsObjects, sameEntry, toInfo, type Staged } from './_fs-objects.ts';
 import { migrateOnStart } from './_fs-migrate.ts';
 import { validatePrefix } from './validate-key.ts';
@@ -75,40 +75,11 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
    */
   async function inPlace(key: string, seen: { entry: Entry | undefined } | null): Promise<Entry | undefined> {
     if (seen) {
-      const path = pathOf(key);
-      const [st, sidecar] = await Promise.all([objects.statFile(path), seen.entry ? objects.readSidecar(objects.sidecarOf(path)) : undefined]);
-      if (!st && seen.entry === undefined) return undefined;
-      const now = st && seen.entry ? entryFor(sidecar, fileIdOf(st)) : undefined;
-      if (now && seen.entry && sameEntry(now, seen.entry)) return seen.entry;
+      const now = await objects.named(key);
+      if (!now && seen.entry === undefined) return undefined;
+      if (now?.entry && seen.entry && sameEntry(now.entry, seen.entry)) return seen.entry;
     }
     return (await objects.current(key))?.entry;
-  }
-
-  /**
-   * A `/`-delimited listing from one folder's entries, not a walk of everything under it (a walk of
-   * `packages/` read every file of every package, for each page of a thousand names): its files are
-   * keys, and each folder stands for its common prefix, which is kept when the folder holds a file
-   * somewhere below (a folder left empty is no prefix, as in an object store).
-   */
-  async function listLevel(dir: string, dirPart: string, prefix: string, opts: ListOptions): Promise<ListResult> {
-    const entries = await readdir(dir, { withFileTypes: true }).catch((err) => (isMissing(err) ? [] : Promise.reject(err)));
-    const found: string[] = [];
-    for (const e of entries) {
-      if (dirPart === '' && e.name === INTERNAL) continue;
-      const key = e.isDirectory() ? `${dirPart}${e.name}/` : e.isFile() && !isSidecarName(e.name) ? `${dirPart}${e.name}` : undefined;
-      if (key?.startsWith(prefix)) found.push(key);
-    }
-    const page = listPage(found.sort(compareKeys), opts);
-    const held = await Promise.all(page.prefixes.map((p) => holdsFile(join(root, ...p.split('/').filter(Boolean)))));
-    return { ...page, prefixes: page.prefixes.filter((_, i) => held[i]) };
-  }
-
-  /** True when a file (not a sidecar) lies somewhere under `dir`; stops at the first. */
-  async function holdsFile(dir: string): Promise<boolean> {
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    if (entries.some((e) => e.isFile() && !isSidecarName(e.name))) return true;
-    for (const e of entries) if (e.isDirectory() && (await holdsFile(join(dir, e.name)))) return true;
-    return false;
   }
 
   return {
