@@ -13,7 +13,7 @@
 // BENCH_CASES=full,304,... runs only those cases (the publish of the 300 versions always runs: the
 // packument cases read that package); BENCH_CPU_PROF=<dir> has the server write a CPU profile there
 // (Bun's --cpu-prof, also as markdown) when it stops.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -44,7 +44,9 @@ await seedPackages(seed, PACKAGES);
 await seedBigPackage(seed, BIG, 3000, 'bench');
 const seedMs = performance.now() - seedStarted;
 
-let registry = await startRegistry({ dataDir });
+// the request log goes to a file, as under a service manager (see StartOptions.requestLog)
+const requestLog = `${dataDir}-requests.log`;
+let registry = await startRegistry({ dataDir, requestLog });
 let pid = registry.child.pid!;
 let cpuMark = processCost(pid).cpu;
 const header = `${'case'.padEnd(40)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'ceiling'.padStart(7)}  ${'CPU s'.padStart(5)} ${'CPU us/req'.padStart(10)} ${'peak RSS'.padStart(8)}`;
@@ -167,7 +169,7 @@ try {
   if (profileDir) {
     // A profile of the cases alone: a fresh server over the same data folder, with Bun's profiler on.
     await registry.stop({ keepData: true });
-    registry = await startRegistry({ dataDir, env: { BUN_OPTIONS: `--cpu-prof --cpu-prof-md --cpu-prof-dir=${profileDir}` } });
+    registry = await startRegistry({ dataDir, requestLog, env: { BUN_OPTIONS: `--cpu-prof --cpu-prof-md --cpu-prof-dir=${profileDir}` } });
     pid = registry.child.pid!;
     console.log(`  profiling server pid ${pid} into ${profileDir}`);
   }
@@ -209,8 +211,10 @@ try {
   if (wanted('packages')) row(`GET /-/fw/packages (${PACKAGES} rows)`, await load(`${registry.url}/-/fw/packages`));
   if (wanted('stats')) row(`GET /-/fw/stats`, await load(`${registry.url}/-/fw/stats`));
   const end = processCost(pid);
+  console.log(`  request log: ${(statSync(requestLog).size / 1e6).toFixed(0)} MB (${requestLog})`);
   console.log(`server: ${end.cpu.toFixed(1)} CPU s in all, peak RSS ${end.peakRssMb.toFixed(0)} MB, RSS now ${end.rssMb.toFixed(0)} MB; load average now ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
 } finally {
   await registry.stop();
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(requestLog, { force: true });
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +43,12 @@ export interface StartOptions {
    * uplink settings above, e.g. `{ minReleaseAge: '0' }` or `packages: [...]`.
    */
   config?: Record<string, unknown>;
+  /**
+   * A file for the process's stdout (its request log, one JSON line per request), as a service
+   * manager gives it one; default a pipe to this process, kept in `output()`. A load test sets it:
+   * reading a log of millions of lines here takes CPU from the server and the load generator.
+   */
+  requestLog?: string;
 }
 
 /** The config file a test registry runs with: proxy off, or `upstream` for every name. */
@@ -76,6 +82,7 @@ export async function startRegistry(options: StartOptions = {}): Promise<Registr
     rmSync(configDir, { recursive: true, force: true });
     if (data) rmSync(dataDir, { recursive: true, force: true });
   };
+  const logFd = options.requestLog === undefined ? undefined : openSync(options.requestLog, 'a');
   const child = spawn('bun', ['--conditions=source', join(repoRoot, 'apps/server/src/bun.ts')], {
     cwd: dataDir,
     env: {
@@ -89,10 +96,11 @@ export async function startRegistry(options: StartOptions = {}): Promise<Registr
       REGISTRY_CONFIG: configFile,
       ...options.env,
     } as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd ?? 'pipe', 'pipe'],
   });
+  if (logFd !== undefined) closeSync(logFd);
   let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
