@@ -73,6 +73,8 @@ describe('rss commands against a running registry', () => {
     const guids = kept().map((i) => i.guid);
     expect(new Set(guids).size).toBe(3);
     expect(kept().map((i) => i.title)).toContain('@internal/core@1.0.0 published (latest)');
+    // the server writes its request log in batches, up to 100 ms after a request
+    for (const until = Date.now() + 5000; !registry.output().includes('"path":"/-/rss/left-pad"') && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
     const log = registry.output();
     expect(log).toContain('"path":"/-/rss/@internal"');
     expect(log).not.toContain(readOnly);
