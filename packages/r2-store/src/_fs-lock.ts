@@ -101,9 +101,15 @@ async function tryCreate(path: string, content: string): Promise<boolean> {
     linksWork = false;
     return createExclusive(path, content);
   } finally {
-    await unlink(pending).catch(() => {});
+    // not waited for (but by locksReleased): the pending file's name is ours alone, and the sweep
+    // takes one left by a crash
+    const gone: Promise<void> = unlink(pending).catch(() => {}).finally(() => tidying.delete(gone));
+    tidying.set(gone, pending);
   }
 }
+
+/** Removals of pending files still under way, by path. */
+const tidying = new Map<Promise<void>, string>();
 
 /** Removes the lock at `path` if it still holds `staleContent`; true when it did. */
 async function breakStale(path: string, staleContent: string, staleMs: number): Promise<boolean> {
@@ -174,21 +180,32 @@ export async function sweepLocks(dir: string, staleMs: number): Promise<number> 
   return removed;
 }
 
-/** Runs `fn` while holding the lock file at `path`, across processes and within this one. */
-export async function withLock<T>(path: string, fn: () => Promise<T>, staleMs = 30_000, timeoutMs = 60_000): Promise<T> {
+/**
+ * Runs `fn` while holding the lock file at `path`, across processes and within this one. Resolves
+ * with `fn`'s outcome once it is done; the lock file is removed right after, without the caller
+ * waiting for that (the next caller in this process waits for it in the chain; another process
+ * sees the lock a moment longer). {@link locksReleased} waits for those removals.
+ */
+export function withLock<T>(path: string, fn: () => Promise<T>, staleMs = 30_000, timeoutMs = 60_000): Promise<T> {
   const previous = chains.get(path) ?? Promise.resolve();
-  const run = previous.catch(() => {}).then(async () => {
-    const content = await acquire(path, staleMs, timeoutMs);
-    try {
-      return await fn();
-    } finally {
-      if ((await readLock(path)) === content) await unlink(path).catch(() => {});
-    }
+  let content: string | undefined;
+  const held = previous.catch(() => {}).then(async () => {
+    content = await acquire(path, staleMs, timeoutMs);
+    return fn();
   });
-  chains.set(path, run);
-  try {
-    return await run;
-  } finally {
-    if (chains.get(path) === run) chains.delete(path);
-  }
+  const released: Promise<void> = held.then(() => {}, () => {}).then(async () => {
+    if (content !== undefined && (await readLock(path).catch(() => null)) === content) await unlink(path).catch(() => {});
+    if (chains.get(path) === released) chains.delete(path);
+  });
+  chains.set(path, released);
+  return held;
+}
+
+/** Resolves once every lock under `dir` this process holds or waits for is released (a driver's close). */
+export async function locksReleased(dir: string): Promise<void> {
+  const under = () => [
+    ...[...chains.entries()].filter(([path]) => path.startsWith(`${dir}/`)).map(([, run]) => run),
+    ...[...tidying.entries()].filter(([, path]) => path.startsWith(`${dir}/`)).map(([gone]) => gone),
+  ];
+  for (let runs = under(); runs.length > 0; runs = under()) await Promise.all(runs.map((r) => r.catch(() => {})));
 }

@@ -6,7 +6,7 @@
 // are read in either form all along, and each one is brought over under its key's lock, so a server
 // on the folder may run meanwhile; an object that fails is left (still readable) and the marker is
 // not written, so the next start tries again.
-import { open, readFile, stat } from './_fs-sys.ts';
+import { open, readFile, stat, writeNewDurable } from './_fs-sys.ts';
 import { join } from 'node:path';
 import { readTrailer } from './_fs-format.ts';
 import { entryFor, fileIdOf, isSidecarName, SIDECAR_SUFFIX } from './_fs-meta.ts';
@@ -40,13 +40,7 @@ export async function migrateOnStart(root: string, objects: FsObjects): Promise<
   }));
   if (report.failed === 0) {
     const tmp = tempPath(objects.tmpDir);
-    const fh = await open(tmp, 'wx');
-    try {
-      await fh.writeFile(MARKER_TEXT);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeNewDurable(tmp, MARKER_TEXT);
     await publishFile(MARKER, tmp, marker);
   }
   return report;

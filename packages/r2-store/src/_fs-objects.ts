@@ -2,7 +2,7 @@
 // why a reader never pairs new bytes with old metadata), and the old trailer format, read as it is.
 import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
-import { open, readFile, stat, unlink, type Handle as FileHandle } from './_fs-sys.ts';
+import { open, readFile, stat, syncFile, unlink, writeFile, writeNewDurable, type Handle as FileHandle } from './_fs-sys.ts';
 import { dirname, join } from 'node:path';
 import { StoreError } from './errors.ts';
 import type { ObjectInfo, PutBody } from './types.ts';
@@ -158,21 +158,33 @@ export function fsObjects(root: string, staleMs: number) {
    */
   async function writeTemp(body: PutBody, alongside?: (d: Described, file: FileId) => Promise<void>): Promise<{ tmp: string; described: Described; file: FileId }> {
     const tmp = tempPath(tmpDir);
+    if (typeof body === 'string' || body instanceof Uint8Array) {
+      // A body in memory: written in one task on the pool, then fsynced beside the sidecar's write
+      // (a handle's open, write and fsync were three round trips before the sidecar could start).
+      try {
+        const hash = createHash('sha256');
+        // a string is hashed and written as it is, without a copy of its UTF-8 bytes on the JS heap
+        // (a manifest of thousands of versions is a string of megabytes)
+        if (typeof body === 'string') hash.update(body, 'utf8');
+        else hash.update(body);
+        await writeFile(tmp, body, { flag: 'wx' });
+        const file = fileIdOf(await stat(tmp, { bigint: true }));
+        const described = { etag: `"${hash.digest('hex')}"`, size: file.size };
+        await Promise.all([syncFile(tmp), alongside?.(described, file)]);
+        return { tmp, described, file };
+      } catch (err) {
+        await unlink(tmp).catch(() => {});
+        throw err;
+      }
+    }
     const fh = await open(tmp, 'wx');
     try {
       const hash = createHash('sha256');
       let size = 0;
-      if (typeof body === 'string') {
-        // hashed and written as the string it is, without a copy of its UTF-8 bytes on the JS heap
-        // (a manifest of thousands of versions is a string of megabytes)
-        hash.update(body, 'utf8');
-        size = await fh.writeText(body);
-      } else {
-        for await (const chunk of chunksOf(body)) {
-          hash.update(chunk);
-          size += chunk.byteLength;
-          await fh.write(chunk);
-        }
+      for await (const chunk of chunksOf(body)) {
+        hash.update(chunk);
+        size += chunk.byteLength;
+        await fh.write(chunk);
       }
       const file = fileIdOf(await fh.stat({ bigint: true }));
       const described = { etag: `"${hash.digest('hex')}"`, size };
@@ -186,19 +198,15 @@ export function fsObjects(root: string, staleMs: number) {
     }
   }
 
-  /** Writes and fsyncs a sidecar to a temp file, for {@link commit} to rename in place. */
+  /** Writes a sidecar to a temp file, on disk, for {@link commit} to rename in place. */
   async function stageSidecar(key: string, cur: Entry, prev: Entry | undefined): Promise<string> {
     const tmp = tempPath(tmpDir);
-    const fh = await open(tmp, 'wx');
     try {
-      await fh.writeFile(encodeSidecar(prev ? { format: 2, key, cur, prev } : { format: 2, key, cur }));
-      await fh.sync();
+      await writeNewDurable(tmp, encodeSidecar(prev ? { format: 2, key, cur, prev } : { format: 2, key, cur }));
     } catch (err) {
-      await fh.close();
       await unlink(tmp).catch(() => {});
       throw err;
     }
-    await fh.close();
     return tmp;
   }
 

@@ -185,8 +185,38 @@ export function readFile(path: string, encoding: 'utf8'): Promise<string> {
   return call(isInline(path), 2, () => fs.readFileSync(path, encoding), () => fsp.readFile(path, encoding));
 }
 
-// Calls that change the filesystem: on the pool (see the top of this file).
-export const writeFile = (path: string, data: string, options: { flag: 'wx' }): Promise<void> => fsp.writeFile(path, data, options);
+// Calls that change the filesystem: on the pool (see the top of this file). Bun's writeFile opens,
+// writes and closes in one task on the pool, where a handle's open, write and close are three.
+export const writeFile = (path: string, data: string | Uint8Array, options: { flag: 'wx' }): Promise<void> => fsp.writeFile(path, data, options);
+
+// O_DSYNC, where the platform has it (not on Windows): each write returns once its bytes, and what
+// reading them back needs (the file's size), are on disk, as after an fdatasync.
+const { O_WRONLY, O_CREAT, O_EXCL, O_DSYNC } = fs.constants;
+
+/**
+ * Creates `path` (EEXIST when it exists) holding `data`, on disk when this resolves: one task on the
+ * pool where O_DSYNC exists, against four round trips for open, write, fsync and close.
+ */
+export async function writeNewDurable(path: string, data: string | Uint8Array): Promise<void> {
+  if (O_DSYNC !== undefined) return fsp.writeFile(path, data, { flag: O_WRONLY | O_CREAT | O_EXCL | O_DSYNC });
+  const fh = await open(path, 'wx');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** fsyncs the file at `path` (through a descriptor opened to read: fsync flushes the file, whoever wrote it). */
+export async function syncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
 
 export function stat(path: string, options: { bigint: true }): Promise<BigIntStats>;
 export function stat(path: string): Promise<fs.Stats>;

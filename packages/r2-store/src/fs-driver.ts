@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { StoreError } from './errors.ts';
 import type { ObjectInfo, ObjectStore, PutOptions, StreamedObject } from './types.ts';
 import { compareKeys, listPage } from './_util.ts';
-import { sweepLocks, withLock } from './_fs-lock.ts';
+import { locksReleased, sweepLocks, withLock } from './_fs-lock.ts';
 import { CHUNK, type Described } from './_fs-format.ts';
 import type { Entry, FileId } from './_fs-meta.ts';
 import { fail, INTERNAL, isMissing, listLevel, sweepTemp, walk } from './_fs-io.ts';
@@ -202,5 +202,7 @@ export function fsDriver(options: FsDriverOptions): ObjectStore {
       }
       return listPage(found.sort(compareKeys), opts);
     },
+    // a put answers before its lock file is removed (see withLock): closing waits for those removals
+    close: () => locksReleased(lockDir),
   };
 }

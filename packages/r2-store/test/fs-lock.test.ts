@@ -27,3 +27,24 @@ it('two copies of the lock module in one process (ESM and CJS builds) still excl
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+it('answers with the holder\'s outcome before its lock file is removed; the next holder in this process and locksReleased wait for the removal', async () => {
+  const { withLock, locksReleased } = await import('../src/_fs-lock.ts');
+  const { readFile, readdir } = await import('node:fs/promises');
+  const dir = await mkdtemp(join(tmpdir(), 'fw-lock-'));
+  try {
+    const path = join(dir, 'k.lock');
+    const first = await withLock(path, async () => (await readFile(path, 'utf8')).split(' ')[2]);
+    // the next holder's lock is its own, taken after the first one's removal (not a leftover it broke)
+    const [second, failed] = await Promise.all([
+      withLock(path, async () => (await readFile(path, 'utf8')).split(' ')[2]),
+      withLock(path, async () => { throw new Error('refused'); }).catch((err: Error) => err.message),
+    ]);
+    expect(second).not.toBe(first);
+    expect(failed).toBe('refused');
+    await locksReleased(dir);
+    expect((await readdir(dir)).filter((n) => n.endsWith('.lock') || n.endsWith('.new'))).toEqual([]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -125,6 +125,7 @@ describe('fs driver across processes', () => {
       await store.updateJson<{ v: number }>(key, (cur) => ({ v: cur!.v + 1 }));
       expect(await store.getJson(key)).toEqual({ v: 2 });
     }
+    await store.close?.(); // a write answers before its lock file is removed; close waits for that
     expect(await readdir(lockDir)).toEqual([]);
   });
 
