@@ -59,3 +59,13 @@ export function randomHex(bytes = 8): string {
   crypto.getRandomValues(b);
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 }
+
+/**
+ * FNV-1a of a text, 32 bits, unsigned: a quick, stable, non-cryptographic hash (ETag parts, the
+ * index's shards). Hand-written: three lines, where a package would add a dependency.
+ */
+export function fnv1a32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}

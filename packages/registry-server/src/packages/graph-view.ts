@@ -4,6 +4,7 @@ import { RegistryError } from '../errors.ts';
 import { gzip } from '../_http.ts';
 import type { Packument } from './packument.ts';
 import { versionGraph } from './graph-file.ts';
+import { fnv1a32 } from '../_crypto.ts';
 
 /** One served form of a version graph. */
 export interface GraphFormat {
@@ -128,9 +129,5 @@ function keyOf(name: string, etag: string, query: GraphQuery) {
   return { key: `${name}\u0000${tag}\u0000${id}`, tag, id };
 }
 
-/** A short hash of a text (FNV-1a, 32 bits), for ETags. */
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(16);
-}
+/** A short hash of a text, for ETags. */
+const fnv1a = (text: string): string => fnv1a32(text).toString(16);

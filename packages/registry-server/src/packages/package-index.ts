@@ -2,6 +2,7 @@ import { keys, type Store } from '@factorywager/r2-store';
 import { listNamesUnder } from './catalog.ts';
 import { entryOf, supersedes, type IndexEntry } from './index-entry.ts';
 import type { Packument } from './packument.ts';
+import { fnv1a32 } from '../_crypto.ts';
 
 /** Bump when the entry shape changes: an index of another schema is rebuilt. */
 const SCHEMA = 2;
@@ -81,11 +82,7 @@ function fullCollection(): void {
 }
 
 /** Derived index key of a name (FNV-1a, 32 bits, modulo the shard count). */
-function shardOf(name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % SHARDS;
-}
+const shardOf = (name: string): number => fnv1a32(name) % SHARDS;
 
 /**
  * The package index at `index/packages/{shard}.json`: one entry per package (local, or cached from an

@@ -1,6 +1,7 @@
 import { keys, type Store } from '@factorywager/r2-store';
 import { gzip } from '../_http.ts';
 import { abbreviatedPackument, isLive, publicPackument, withTarballUrls, type Packument } from './packument.ts';
+import { fnv1a32 } from '../_crypto.ts';
 
 /** A serialized packument form, ready to send. */
 export interface RenderedPackument {
@@ -191,9 +192,5 @@ export class PackumentCache {
   }
 }
 
-/** A short hash of a text (FNV-1a, 32 bits), for ETags. */
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(16);
-}
+/** A short hash of a text, for ETags. */
+const fnv1a = (text: string): string => fnv1a32(text).toString(16);
