@@ -46,7 +46,6 @@ function slotOf(key: string): number {
   return (h >>> 0) & (SLOTS - 1);
 }
 
-
 /**
  * Creates the map file whole (a zero-filled temp file hard-linked into place), unless it exists. The
  * temp file is named as the driver's others are, so the start-up sweep removes one a killed writer left.

@@ -1,5 +1,5 @@
 // Small filesystem helpers of the fs driver: error mapping, durable renames, temp files, folder walks.
-import { mkdir, open, readdir, rename, rmdir, stat, unlink } from './_fs-sys.ts';
+import { mkdir, readdir, rename, rmdir, stat, syncFile, unlink } from './_fs-sys.ts';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { StoreError } from './errors.ts';
@@ -28,10 +28,7 @@ export function fail(key: string, err: unknown): never {
 }
 
 export async function fsyncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try { await fh.sync(); } finally { await fh.close(); }
-  } catch { /* not supported on every platform (Windows) */ }
+  await syncFile(dir).catch(() => { /* not supported on every platform (Windows) */ });
 }
 
 export async function* chunksOf(body: PutBody): AsyncGenerator<Uint8Array> {

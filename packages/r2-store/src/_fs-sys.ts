@@ -208,7 +208,7 @@ export async function writeNewDurable(path: string, data: string | Uint8Array): 
   }
 }
 
-/** fsyncs the file at `path` (through a descriptor opened to read: fsync flushes the file, whoever wrote it). */
+/** fsyncs the file or folder at `path` (through a descriptor opened to read: fsync flushes the file, whoever wrote it). */
 export async function syncFile(path: string): Promise<void> {
   const fh = await open(path, 'r');
   try {

@@ -22,9 +22,9 @@ export interface FsDriverOptions {
   /** A lock older than this is broken even if its process seems alive (pid reuse). Default 30 s. */
   lockStaleMs?: number;
   /**
-   * Make the filesystem's quick calls (open, stat, rename, link, small reads and writes) on the
-   * calling thread rather than through the thread pool, a few microseconds each instead of tens;
-   * `fsync` always goes to the pool. Default: when the folder is on a local filesystem (ext4, xfs,
+   * Make the filesystem calls that only read (open to read, stat, small reads, readFile, readdir)
+   * on the calling thread rather than through the thread pool, a few microseconds each instead of
+   * tens; creates, writes, renames, links, unlinks and every `fsync` stay on the pool. Default: when the folder is on a local filesystem (ext4, xfs,
    * btrfs, tmpfs, zfs, overlayfs, ... by its statfs type), not over NFS, SMB or FUSE. Applies to the
    * folder for the whole process.
    */

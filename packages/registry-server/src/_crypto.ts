@@ -69,3 +69,6 @@ export function fnv1a32(text: string): number {
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
+
+/** {@link fnv1a32} in hex: a short hash of a text, for ETags. */
+export const fnv1aHex = (text: string): string => fnv1a32(text).toString(16);

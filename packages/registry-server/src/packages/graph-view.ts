@@ -4,7 +4,7 @@ import { RegistryError } from '../errors.ts';
 import { gzip } from '../_http.ts';
 import type { Packument } from './packument.ts';
 import { versionGraph } from './graph-file.ts';
-import { fnv1a32 } from '../_crypto.ts';
+import { fnv1aHex } from '../_crypto.ts';
 
 /** One served form of a version graph. */
 export interface GraphFormat {
@@ -109,7 +109,7 @@ export class GraphCache {
     const format = GRAPH_FORMATS[query.format]!;
     const rendered: RenderedGraph = {
       body: new Blob([format.render(graph, { color: query.color })]),
-      etag: `W/"${tag}-g${fnv1a(id)}"`,
+      etag: `W/"${tag}-g${fnv1aHex(id)}"`,
       contentType: format.contentType,
     };
     this.entries.set(key, rendered);
@@ -128,6 +128,3 @@ function keyOf(name: string, etag: string, query: GraphQuery) {
   const id = JSON.stringify([query.format, query.options.range ?? '', query.options.limit ?? 0, query.options.since ?? '', query.color]);
   return { key: `${name}\u0000${tag}\u0000${id}`, tag, id };
 }
-
-/** A short hash of a text, for ETags. */
-const fnv1a = (text: string): string => fnv1a32(text).toString(16);

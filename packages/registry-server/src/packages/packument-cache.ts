@@ -1,7 +1,7 @@
 import { keys, type Store } from '@factorywager/r2-store';
 import { gzip } from '../_http.ts';
 import { abbreviatedPackument, isLive, publicPackument, withTarballUrls, type Packument } from './packument.ts';
-import { fnv1a32 } from '../_crypto.ts';
+import { fnv1aHex } from '../_crypto.ts';
 
 /** A serialized packument form, ready to send. */
 export interface RenderedPackument {
@@ -64,7 +64,7 @@ export class PackumentCache {
   /** How long a change stamp that still reads the same stands in for a head (`cache.changeMapMaxAge`); 0: never. */
   stampMaxAgeMs = 1000;
   constructor(private readonly store: Store, private readonly revalidateMs = 0, private readonly clock: () => number = Date.now, private readonly publicUrl?: string) {
-    this.urlTag = publicUrl ? `${fnv1a(publicUrl)}-` : '';
+    this.urlTag = publicUrl ? `${fnv1aHex(publicUrl)}-` : '';
   }
 
   /** The entry when it is known current without I/O: within the TTL, or its change stamp unmoved. */
@@ -191,6 +191,3 @@ export class PackumentCache {
     return entry;
   }
 }
-
-/** A short hash of a text, for ETags. */
-const fnv1a = (text: string): string => fnv1a32(text).toString(16);
